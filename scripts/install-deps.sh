@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the Debian packages medscribe needs to build, test and demo, if any is missing.
+#   build:  cmake clang libclang-dev (whisper.cpp via whisper-rs), libasound2-dev pkg-config (cpal)
+#   test:   espeak-ng sox libsox-fmt-all ffmpeg (speech and audio fixtures),
+#           libreoffice-writer-nogui poppler-utils (open the DOCX we write, render pages),
+#           pulseaudio pulseaudio-utils libasound2-plugins alsa-utils (a real audio path for recording)
+set -euo pipefail
+pkgs=(cmake clang libclang-dev libasound2-dev pkg-config espeak-ng sox libsox-fmt-all ffmpeg
+      libreoffice-writer-nogui poppler-utils pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

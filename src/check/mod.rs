@@ -1,0 +1,3 @@
+//! Clarification checks (placeholder until the checker lands).
+mod finding;
+pub use finding::{Finding, FindingKind, Severity};
