@@ -5,6 +5,7 @@
 //! except `model::fetch`, which runs only when the user asks for a model download.
 
 pub mod asr;
+pub mod audio;
 pub mod check;
 pub mod dictation;
 pub mod model;

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
 
+use crate::audio;
 use crate::transcript::{Segment, Transcript};
 
 mod words;
@@ -29,6 +30,14 @@ pub struct Options {
     pub prompt: Option<String>,
     /// Language for multilingual models ("en"); ignored by .en models.
     pub language: String,
+    /// Split long audio at pauses into chunks of at most this many seconds (≤ 30, Whisper's
+    /// window); 0 lets whisper.cpp slide its own 30-s window over the whole recording.
+    pub chunk_seconds: f32,
+    /// Size the encoder to each chunk (whisper.cpp `audio_ctx`) instead of always encoding
+    /// a full 30-s window, most of it padding for short chunks.
+    pub fit_encoder: bool,
+    /// Carry the end of the previous chunk's text into the next chunk's prompt.
+    pub carry_context: bool,
 }
 
 impl Default for Options {
@@ -37,6 +46,9 @@ impl Default for Options {
             threads: std::thread::available_parallelism().map(|n| n.get().min(8)).unwrap_or(2),
             prompt: None,
             language: "en".into(),
+            chunk_seconds: 28.0,
+            fit_encoder: false,
+            carry_context: true,
         }
     }
 }
@@ -76,7 +88,13 @@ impl Transcriber {
 
     /// Transcribe one stretch of audio (any length: whisper.cpp slides its 30-s window).
     /// Times in the result are offset by `offset` seconds.
-    pub fn transcribe_chunk(&self, samples: &[f32], offset: f64, opts: &Options) -> Result<Vec<Segment>, AsrError> {
+    pub fn transcribe_chunk(
+        &self,
+        samples: &[f32],
+        offset: f64,
+        prompt: Option<&str>,
+        opts: &Options,
+    ) -> Result<Vec<Segment>, AsrError> {
         let mut state = self.ctx.create_state().map_err(|e| AsrError::Decode(e.to_string()))?;
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(opts.threads as i32);
@@ -89,8 +107,11 @@ impl Transcriber {
         if self.ctx.is_multilingual() {
             params.set_language(Some(opts.language.as_str()));
         }
-        if let Some(p) = &opts.prompt {
+        if let Some(p) = prompt.filter(|p| !p.is_empty()) {
             params.set_initial_prompt(p);
+        }
+        if opts.fit_encoder {
+            params.set_audio_ctx(encoder_frames(samples.len()));
         }
         state.full(params, samples).map_err(|e| AsrError::Decode(e.to_string()))?;
         let eot = self.ctx.token_eot();
@@ -121,8 +142,24 @@ impl Transcriber {
     }
 
     /// Transcribe a whole dictation into a Transcript (raw Whisper text, no formatting).
+    /// Long audio is cut at pauses into chunks of at most `chunk_seconds`; chunks without
+    /// speech are skipped, so silence costs nothing and cannot be hallucinated over.
     pub fn transcribe(&self, samples: &[f32], opts: &Options) -> Result<Transcript, AsrError> {
-        let segments = self.transcribe_chunk(samples, 0.0, opts)?;
+        let ranges = if opts.chunk_seconds > 0.0 {
+            audio::split_at_pauses(samples, opts.chunk_seconds.min(30.0))
+        } else {
+            vec![0..samples.len()]
+        };
+        let mut segments: Vec<Segment> = Vec::new();
+        for r in ranges {
+            let chunk = &samples[r.clone()];
+            if audio::speech_ranges(chunk).is_empty() {
+                continue;
+            }
+            let prompt = chunk_prompt(opts.prompt.as_deref(), opts.carry_context.then_some(segments.as_slice()));
+            let offset = r.start as f64 / audio::WHISPER_RATE as f64;
+            segments.extend(self.transcribe_chunk(chunk, offset, prompt.as_deref(), opts)?);
+        }
         Ok(Transcript {
             text: join_segments(&segments),
             duration: samples.len() as f64 / 16_000.0,
@@ -131,6 +168,25 @@ impl Transcriber {
             findings: Vec::new(),
         })
     }
+}
+
+/// Encoder frames for a chunk: 50 per second of audio plus a margin, at most Whisper's 1500.
+fn encoder_frames(samples: usize) -> i32 {
+    let frames = samples.div_ceil(audio::WHISPER_RATE as usize / 50) + 64;
+    frames.min(1500) as i32
+}
+
+/// The prompt for the next chunk: the vocabulary prompt, then the end of what was said so
+/// far (as faster-whisper conditions on previous text), within Whisper's prompt budget.
+fn chunk_prompt(vocab: Option<&str>, previous: Option<&[Segment]>) -> Option<String> {
+    const TAIL_CHARS: usize = 200;
+    let tail = previous.map(join_segments).unwrap_or_default();
+    let tail: String = {
+        let n = tail.chars().count();
+        tail.chars().skip(n.saturating_sub(TAIL_CHARS)).collect()
+    };
+    let parts: Vec<&str> = [vocab.unwrap_or(""), tail.trim()].into_iter().filter(|p| !p.is_empty()).collect();
+    (!parts.is_empty()).then(|| parts.join(". "))
 }
 
 /// The segments' text as one string, single-spaced.

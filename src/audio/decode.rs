@@ -123,12 +123,15 @@ fn decode_symphonia<E: From<AudioError>>(
         enable_gapless: true,
         ..Default::default()
     };
-    let probed =
-        match symphonia::default::get_probe().format(&hint, mss, &opts, &MetadataOptions::default())
-        {
-            Ok(p) => p,
-            Err(_) => return Ok(None),
-        };
+    let probed = match symphonia::default::get_probe().format(
+        &hint,
+        mss,
+        &opts,
+        &MetadataOptions::default(),
+    ) {
+        Ok(p) => p,
+        Err(_) => return Ok(None),
+    };
     let mut format = probed.format;
     let Some(track) = format
         .tracks()
@@ -180,7 +183,9 @@ fn decode_symphonia<E: From<AudioError>>(
             Err(SymError::IoError(e)) if e.kind() == ErrorKind::UnexpectedEof => break,
             Err(SymError::ResetRequired) => break,
             Err(e) if frames > 0 => {
-                warnings.push(format!("{name}: stopped at unreadable data ({e}); using what is there"));
+                warnings.push(format!(
+                    "{name}: stopped at unreadable data ({e}); using what is there"
+                ));
                 break;
             }
             Err(e) => {
@@ -272,7 +277,9 @@ fn decode_symphonia<E: From<AudioError>>(
         .into());
     }
     if bad_packets > 0 {
-        warnings.push(format!("{name}: skipped {bad_packets} corrupt audio packet(s)"));
+        warnings.push(format!(
+            "{name}: skipped {bad_packets} corrupt audio packet(s)"
+        ));
     }
     Ok(Some(warnings))
 }

@@ -98,7 +98,11 @@ pub fn speech_span(samples: &[f32]) -> Option<Range<usize>> {
 
 /// Window length in samples for `max_seconds` (NaN/∞ → 30 s; at least one frame).
 pub(crate) fn window_len(max_seconds: f32) -> usize {
-    let secs = if max_seconds.is_finite() { max_seconds } else { 30.0 };
+    let secs = if max_seconds.is_finite() {
+        max_seconds
+    } else {
+        30.0
+    };
     ((secs as f64 * WHISPER_RATE as f64) as usize).max(FRAME)
 }
 
@@ -141,7 +145,11 @@ pub(crate) fn choose_cut(window: &[f32]) -> usize {
     let is_pause = |p: f32| p <= PAUSE_ABS || p <= loud * PAUSE_REL;
 
     let late = best_stretch(&smooth, (n / 2).max(1), n);
-    let wide = best_stretch(&smooth, (WHISPER_RATE as usize / FRAME).min(n / 2).max(1), n);
+    let wide = best_stretch(
+        &smooth,
+        (WHISPER_RATE as usize / FRAME).min(n / 2).max(1),
+        n,
+    );
     let pick = match (late, wide) {
         (Some(l), _) if is_pause(l.1) => l,
         (_, Some(w)) if is_pause(w.1) => w,
@@ -163,8 +171,11 @@ fn best_stretch(smooth: &[f32], lo: usize, hi: usize) -> Option<(usize, f32)> {
     let limit = min * 2.0 + 1e-10;
     let mut best: Option<Range<usize>> = None;
     let mut run_start: Option<usize> = None;
-    for b in lo..=hi {
-        let quiet = b < hi && smooth[b] <= limit;
+    let flags = region
+        .iter()
+        .map(|&p| p <= limit)
+        .chain(std::iter::once(false));
+    for (b, quiet) in (lo..).zip(flags) {
         match (quiet, run_start) {
             (true, None) => run_start = Some(b),
             (false, Some(s)) => {

@@ -46,7 +46,9 @@ impl ToWhisperRate {
     pub(crate) fn new(rate: u32) -> Result<Self, AudioError> {
         if rate < MIN_RATE {
             return Err(AudioError::InvalidInput {
-                detail: format!("sample rate {rate} Hz is too low for speech (need ≥ {MIN_RATE} Hz)"),
+                detail: format!(
+                    "sample rate {rate} Hz is too low for speech (need ≥ {MIN_RATE} Hz)"
+                ),
             });
         }
         let inner = if rate == WHISPER_RATE {
@@ -54,8 +56,8 @@ impl ToWhisperRate {
         } else {
             let rs = FftFixedIn::<f32>::new(rate as usize, WHISPER_RATE as usize, CHUNK_IN, 1, 1)
                 .map_err(|e| AudioError::Resample {
-                    detail: e.to_string(),
-                })?;
+                detail: e.to_string(),
+            })?;
             Some(rs)
         };
         let (out_buf, skip) = match &inner {
@@ -82,7 +84,11 @@ impl ToWhisperRate {
 
     /// Append resampled output, dropping the initial delay and clamping to -1..1.
     fn emit(&mut self, n: usize, limit: Option<u64>, out: &mut Vec<f32>) {
-        let data = self.out_buf.first().map(|c| &c[..n.min(c.len())]).unwrap_or(&[]);
+        let data = self
+            .out_buf
+            .first()
+            .map(|c| &c[..n.min(c.len())])
+            .unwrap_or(&[]);
         let drop = self.skip.min(data.len());
         self.skip -= drop;
         let mut data = &data[drop..];
@@ -183,7 +189,7 @@ pub fn from_interleaved(samples: &[f32], channels: u16, rate: u32) -> Result<Vec
         });
     }
     let ch = channels as usize;
-    if samples.len() % ch != 0 {
+    if !samples.len().is_multiple_of(ch) {
         return Err(AudioError::InvalidInput {
             detail: format!(
                 "{} samples is not a whole number of {ch}-channel frames",

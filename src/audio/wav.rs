@@ -43,7 +43,9 @@ pub(crate) fn decode_wav<E: From<AudioError>>(
     };
     let spec = reader.spec();
     if spec.channels == 0 {
-        return Ok(Err(WavOpen::Rejected(hound::Error::FormatError("zero channels"))));
+        return Ok(Err(WavOpen::Rejected(hound::Error::FormatError(
+            "zero channels",
+        ))));
     }
     let supported = match spec.sample_format {
         hound::SampleFormat::Int => (8..=32).contains(&spec.bits_per_sample),
@@ -117,7 +119,8 @@ pub(crate) fn decode_wav<E: From<AudioError>>(
 
     let mut warnings = Vec::new();
     if let Some(err) = failure {
-        let eof = matches!(&err, hound::Error::IoError(io) if io.kind() == ErrorKind::UnexpectedEof);
+        let eof =
+            matches!(&err, hound::Error::IoError(io) if io.kind() == ErrorKind::UnexpectedEof);
         if !eof {
             if frames == 0 {
                 return Ok(Err(WavOpen::Rejected(err)));
@@ -138,7 +141,10 @@ pub(crate) fn decode_wav<E: From<AudioError>>(
             }
             .into());
         }
-        warnings.push(format!("{}: truncated WAV: {detail}; using what is there", show(path)));
+        warnings.push(format!(
+            "{}: truncated WAV: {detail}; using what is there",
+            show(path)
+        ));
     }
     Ok(Ok(warnings))
 }

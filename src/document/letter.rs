@@ -33,7 +33,7 @@ pub enum BlockKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Span {
     pub text: String,
-    /// Indices into the letter's findings that cover this text.
+    /// Indices into the letter's findings that cover (and highlight) this text.
     pub findings: Vec<usize>,
 }
 
@@ -69,6 +69,8 @@ pub struct Letter {
     /// PNG bytes of the practice logo and its size in pixels.
     pub logo: Option<(Vec<u8>, u32, u32)>,
     pub(crate) findings: Vec<Finding>,
+    /// Findings whose offsets are outside the dictated body: (block index, finding ids).
+    pub(crate) orphans: Option<(usize, Vec<usize>)>,
     pub(crate) signed_marker: String,
 }
 
@@ -112,11 +114,35 @@ impl Letter {
         if !self.findings.is_empty() {
             out.push_str(&format!("Queries ({}):\n", self.findings.len()));
             for (i, f) in self.findings.iter().enumerate() {
-                out.push_str(&format!("{}. {}\n", i + 1, comment_text(f).replace('\n', " ")));
+                let text = comment_text(f).replace('\n', " ");
+                out.push_str(&format!("{}. \"{}\": {text}\n", i + 1, f.text));
             }
         }
         out.truncate(out.trim_end().len());
         out.push('\n');
+        out
+    }
+
+    /// Where each finding is anchored: (first block, first span, last block, last span).
+    pub(crate) fn anchors(&self) -> Vec<Option<(usize, usize, usize, usize)>> {
+        let mut out: Vec<Option<(usize, usize, usize, usize)>> = vec![None; self.findings.len()];
+        for (bi, b) in self.blocks.iter().enumerate() {
+            for (si, s) in b.spans.iter().enumerate() {
+                for &id in &s.findings {
+                    if let Some(slot) = out.get_mut(id) {
+                        *slot = Some(slot.map_or((bi, si, bi, si), |(b0, s0, _, _)| (b0, s0, bi, si)));
+                    }
+                }
+            }
+        }
+        if let Some((bi, ids)) = &self.orphans {
+            let last = self.blocks.get(*bi).map_or(0, |b| b.spans.len().saturating_sub(1));
+            for &id in ids {
+                if let Some(slot) = out.get_mut(id) {
+                    *slot = Some((*bi, 0, *bi, last));
+                }
+            }
+        }
         out
     }
 
@@ -129,9 +155,9 @@ impl Letter {
     }
 }
 
-/// What a secretary reads in a comment: the queried text, message and suggestions.
+/// What a secretary reads in a comment: the message and the suggestions.
 pub(crate) fn comment_text(f: &Finding) -> String {
-    let mut s = format!("\"{}\" ({}): {}", f.text, f.kind.as_str(), f.message);
+    let mut s = f.message.clone();
     if !f.suggestions.is_empty() {
         s.push_str("\nSuggestions: ");
         s.push_str(&f.suggestions.join("; "));

@@ -29,3 +29,6 @@ pub use letter::{Block, BlockKind, Letter, Span};
 pub use render::render;
 pub use template::{FieldSpec, SectionSpec, Template, list_templates, load_template};
 pub use write::write_atomic;
+
+#[cfg(test)]
+mod tests;

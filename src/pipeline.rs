@@ -1,0 +1,84 @@
+//! The main job, stage after stage: audio file → Audio → Transcript → Draft → Findings.
+//!
+//! A thin orchestration over the stage modules so that the CLI, the web app and the tests
+//! run exactly the same path. It never formats, checks or renders anything itself.
+
+use std::path::Path;
+
+use crate::asr::{self, Transcriber};
+use crate::audio;
+use crate::check;
+use crate::dictation::{self, Draft};
+use crate::transcript::Transcript;
+use crate::vocab::Vocab;
+
+/// What the pipeline needs besides the audio.
+pub struct Settings {
+    pub asr: asr::Options,
+    /// Specialties whose vocabulary primes Whisper ("general" is always included).
+    pub specialties: Vec<String>,
+    /// Prime Whisper with vocabulary terms at all.
+    pub prime: bool,
+    /// Most terms to put in the prompt.
+    pub prompt_terms: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { asr: asr::Options::default(), specialties: Vec::new(), prime: false, prompt_terms: 24 }
+    }
+}
+
+/// The result of transcribing one dictation.
+pub struct Dictation {
+    /// `text` is the formatted draft text; findings' offsets refer to it.
+    pub transcript: Transcript,
+    pub draft: Draft,
+    /// One-line notes for the user about the audio (e.g. a truncated file was used).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Audio(#[from] audio::AudioError),
+    #[error(transparent)]
+    Asr(#[from] asr::AsrError),
+    #[error("{file}: no speech found (the recording is silent)")]
+    Silent { file: String },
+}
+
+/// The Whisper prompt for these settings, if any.
+pub fn prompt(vocab: &Vocab, settings: &Settings) -> Option<String> {
+    if !settings.prime {
+        return None;
+    }
+    let specs: Vec<&str> = settings.specialties.iter().map(String::as_str).collect();
+    let terms = vocab.prompt_terms(&specs, settings.prompt_terms);
+    (!terms.is_empty()).then(|| terms.join(", "))
+}
+
+/// Transcribe and check one audio file.
+pub fn transcribe_file(
+    path: &Path,
+    model: &Transcriber,
+    vocab: &Vocab,
+    settings: &Settings,
+) -> Result<Dictation, PipelineError> {
+    let (audio, warnings) = audio::load_with_warnings(path)?;
+    if audio::speech_ranges(&audio.samples).is_empty() {
+        return Err(PipelineError::Silent { file: path.display().to_string() });
+    }
+    let mut opts = settings.asr.clone();
+    opts.prompt = prompt(vocab, settings);
+    let raw = model.transcribe(&audio.samples, &opts)?;
+    Ok(finish(raw, vocab, warnings))
+}
+
+/// Format and check a raw Whisper transcript.
+pub fn finish(raw: Transcript, vocab: &Vocab, warnings: Vec<String>) -> Dictation {
+    let draft = dictation::draft(&raw.text);
+    let mut transcript = Transcript { text: draft.text.clone(), ..raw };
+    transcript.findings = check::check_transcript(&transcript, vocab);
+    Dictation { transcript, draft, warnings }
+}

@@ -1,0 +1,254 @@
+//! Lookup tables derived from the vocabulary lists: known words, drug names, sound-alike
+//! partners, abbreviations and a skeleton index for fuzzy term suggestions.
+//!
+//! Built once per `Vocab`; read-only afterwards. Never panics on odd list contents.
+
+use std::collections::{HashMap, HashSet};
+
+use super::phonetic::{deletions, levenshtein, skeleton};
+use super::{AbbrevRule, Vocab};
+
+/// One drug a sound-alike pair says this name is confused with.
+#[derive(Debug, Clone, Default)]
+pub struct Partner {
+    pub name: String,
+    pub indications: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    known: HashSet<String>,
+    pub never: HashSet<String>,
+    /// Drug name or alias (lowercase) → rows of `Vocab::doses`.
+    pub drugs: HashMap<String, Vec<usize>>,
+    /// Every drug-like name (dose table and sound-alike lists), lowercase.
+    pub drug_names: HashSet<String>,
+    /// Drug name → its own indications (union over pairs).
+    pub indications: HashMap<String, Vec<String>>,
+    /// Drug name → the drugs it is confused with.
+    pub partners: HashMap<String, Vec<Partner>>,
+    /// Abbreviation (exact case) → row of `Vocab::abbreviations`; `abbr_ci` keyed lowercase.
+    pub abbr_exact: HashMap<String, usize>,
+    pub abbr_ci: HashMap<String, usize>,
+    pub abbr_trailing_zero: Option<usize>,
+    pub abbr_leading_zero: Option<usize>,
+    pub artifact_sentences: HashSet<String>,
+    pub artifact_tags: HashSet<String>,
+    targets: Vec<(String, bool)>,
+    skel: HashMap<String, Vec<u32>>,
+    skel_del: HashMap<String, Vec<u32>>,
+}
+
+fn is_word(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+impl Index {
+    pub fn build(v: &Vocab) -> Index {
+        let mut ix = Index::default();
+        let lower = |s: &String| s.trim().to_lowercase();
+        let english: HashSet<String> = v.english.iter().map(lower).collect();
+        ix.never = v.never_query.iter().map(lower).collect();
+        ix.known.extend(english.iter().cloned());
+        ix.known.extend(ix.never.iter().cloned());
+        let mut core: HashSet<String> = HashSet::new();
+        let mut medical_words: HashSet<String> = HashSet::new();
+        for term in &v.medical {
+            let t = lower(term);
+            for tok in t.split(|c: char| !c.is_alphanumeric()) {
+                if !tok.is_empty() {
+                    ix.known.insert(tok.to_string());
+                }
+            }
+            if is_word(&t) {
+                medical_words.insert(t);
+            }
+        }
+        for terms in v.specialty.values() {
+            for t in terms.iter().map(lower) {
+                for tok in t.split(|c: char| !c.is_alphanumeric()) {
+                    if !tok.is_empty() {
+                        ix.known.insert(tok.to_string());
+                        if is_word(tok) {
+                            core.insert(tok.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        for (i, d) in v.doses.iter().enumerate() {
+            for name in std::iter::once(&d.drug).chain(&d.aliases) {
+                ix.drugs.entry(name.clone()).or_default().push(i);
+                ix.drug_names.insert(name.clone());
+                ix.known.insert(name.clone());
+                core.insert(name.clone());
+            }
+        }
+        for p in &v.sound_alike {
+            for (name, own, other, other_ind) in [
+                (&p.a, &p.a_indications, &p.b, &p.b_indications),
+                (&p.b, &p.b_indications, &p.a, &p.a_indications),
+            ] {
+                ix.drug_names.insert(name.clone());
+                ix.known.insert(name.clone());
+                core.insert(name.clone());
+                let own_list = ix.indications.entry(name.clone()).or_default();
+                for i in own {
+                    if !own_list.contains(i) {
+                        own_list.push(i.clone());
+                    }
+                }
+                let partners = ix.partners.entry(name.clone()).or_default();
+                match partners.iter_mut().find(|x| &x.name == other) {
+                    Some(x) => x.indications.extend(other_ind.iter().cloned()),
+                    None => partners.push(Partner {
+                        name: other.clone(),
+                        indications: other_ind.clone(),
+                    }),
+                }
+            }
+        }
+        for (i, a) in v.abbreviations.iter().enumerate() {
+            match a.rule {
+                AbbrevRule::TrailingZero => ix.abbr_trailing_zero = Some(i),
+                AbbrevRule::LeadingZero => ix.abbr_leading_zero = Some(i),
+                AbbrevRule::WordCi => {
+                    ix.abbr_ci.insert(a.abbr.to_lowercase(), i);
+                }
+                _ => {
+                    ix.abbr_exact.insert(a.abbr.clone(), i);
+                }
+            }
+        }
+        for a in v.artifacts.iter().map(lower) {
+            if a.starts_with('[') || a.starts_with('(') {
+                let inner = a.trim_matches(|c| matches!(c, '[' | ']' | '(' | ')'));
+                ix.artifact_tags.insert(inner.trim().to_string());
+            } else {
+                let key: String = normalise_sentence(&a);
+                ix.artifact_sentences.insert(key);
+            }
+        }
+        // Fuzzy targets: single-word terms that are not ordinary English.
+        let mut seen = HashSet::new();
+        let mut add = |t: &str, is_core: bool, ix: &mut Index| {
+            if t.len() >= 5 && is_word(t) && !english.contains(t) && seen.insert(t.to_string()) {
+                let id = ix.targets.len() as u32;
+                ix.targets.push((t.to_string(), is_core));
+                let key = skeleton(t);
+                for d in deletions(&key) {
+                    ix.skel_del.entry(d).or_default().push(id);
+                }
+                ix.skel.entry(key).or_default().push(id);
+            }
+        };
+        let mut core_sorted: Vec<&String> = core.iter().collect();
+        core_sorted.sort();
+        for t in core_sorted {
+            add(t, true, &mut ix);
+        }
+        let mut med_sorted: Vec<&String> = medical_words.iter().collect();
+        med_sorted.sort();
+        for t in med_sorted {
+            add(t, false, &mut ix);
+        }
+        ix
+    }
+
+    /// Whether a lowercase word is ordinary English, a known medical term, or never queried,
+    /// allowing for British spellings and simple inflections.
+    pub fn is_known(&self, w: &str) -> bool {
+        if self.known.contains(w) {
+            return true;
+        }
+        let mut variants: Vec<String> = Vec::new();
+        let american = w
+            .replace("ae", "e")
+            .replace("oe", "e")
+            .replace("our", "or")
+            .replace("isation", "ization")
+            .replace("ise", "ize")
+            .replace("yse", "yze")
+            .replace("tre", "ter");
+        variants.push(american);
+        for base in [w.to_string(), variants[0].clone()] {
+            for (suffix, repl) in [
+                ("ies", "y"),
+                ("es", ""),
+                ("s", ""),
+                ("ed", ""),
+                ("ing", ""),
+                ("ally", "al"),
+                ("ly", ""),
+                ("'s", ""),
+            ] {
+                if let Some(stem) = base.strip_suffix(suffix)
+                    && stem.len() >= 3
+                {
+                    variants.push(format!("{stem}{repl}"));
+                }
+            }
+        }
+        variants.iter().any(|v| self.known.contains(v))
+    }
+
+    /// The closest target term to `joined` (lowercase letters), if within the edit budget.
+    /// `core_only` limits suggestions to drugs and specialty terms (for all-English runs).
+    pub fn fuzzy(&self, joined: &str, core_only: bool) -> Option<(&str, usize)> {
+        let key = skeleton(joined);
+        if key.len() < 3 {
+            return None;
+        }
+        let mut ids: Vec<u32> = Vec::new();
+        let mut take = |m: &HashMap<String, Vec<u32>>, k: &str| {
+            if let Some(v) = m.get(k) {
+                ids.extend(v);
+            }
+        };
+        take(&self.skel, &key);
+        take(&self.skel_del, &key);
+        for d in deletions(&key) {
+            take(&self.skel, &d);
+            take(&self.skel_del, &d);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut best: Option<(&str, usize, bool)> = None;
+        for id in ids {
+            let Some((term, is_core)) = self.targets.get(id as usize) else {
+                continue;
+            };
+            if core_only && !is_core {
+                continue;
+            }
+            let limit = ((term.len() + 1) / 4).max(1);
+            let d = levenshtein(joined, term, limit);
+            if d > limit {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((_, bd, bc)) => d < bd || (d == bd && *is_core && !bc),
+            };
+            if better {
+                best = Some((term, d, *is_core));
+            }
+        }
+        best.map(|(t, d, _)| (t, d))
+    }
+}
+
+/// Lowercase, letters/digits/spaces only, single-spaced (for comparing sentences).
+pub fn normalise_sentence(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}

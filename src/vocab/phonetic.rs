@@ -1,0 +1,117 @@
+//! Spelling keys for fuzzy term matching: a consonant skeleton ("sounds like") and edit distance.
+//!
+//! Pure functions on short words; they never allocate more than the word's length and never panic.
+
+/// Consonant skeleton of a word: lowercase ASCII letters only, vowels/h/w dropped, common
+/// spellings of one sound folded together (ph→f, c→k or s, x→ks, z→s, q→k), doubles collapsed.
+/// "met foreman" and "metformin" both give `mtfrmn`.
+pub fn skeleton(word: &str) -> String {
+    let s: Vec<u8> = word
+        .bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let mut out = String::with_capacity(s.len());
+    let mut push = |c: char, out: &mut String| {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    };
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i];
+        let next = s.get(i + 1).copied().unwrap_or(b' ');
+        match c {
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'h' | b'w' => {}
+            b'p' if next == b'h' => {
+                push('f', &mut out);
+                i += 1;
+            }
+            b't' if next == b'h' => {
+                push('t', &mut out);
+                i += 1;
+            }
+            b'c' if next == b'h' || next == b'k' => {
+                push('k', &mut out);
+                i += 1;
+            }
+            b'c' if matches!(next, b'e' | b'i' | b'y') => push('s', &mut out),
+            b'c' | b'q' => push('k', &mut out),
+            b'g' if next == b'h' => i += 1,
+            b'x' => {
+                push('k', &mut out);
+                push('s', &mut out);
+            }
+            b'z' => push('s', &mut out),
+            other => push(other as char, &mut out),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// All strings made by deleting one char from `key` (for a one-edit skeleton index).
+pub fn deletions(key: &str) -> Vec<String> {
+    let chars: Vec<char> = key.chars().collect();
+    let mut out: Vec<String> = (0..chars.len())
+        .map(|skip| {
+            chars
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != skip)
+                .map(|(_, c)| *c)
+                .collect()
+        })
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Levenshtein distance over chars, with an early exit once every cell exceeds `limit`
+/// (then returns `limit + 1`).
+pub fn levenshtein(a: &str, b: &str, limit: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > limit {
+        return limit + 1;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        cur[0] = i + 1;
+        let mut row_min = cur[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            row_min = row_min.min(cur[j + 1]);
+        }
+        if row_min > limit {
+            return limit + 1;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn misheard_splits_share_a_skeleton() {
+        assert_eq!(skeleton("met foreman"), skeleton("metformin"));
+        assert_eq!(skeleton("lie sino pril"), skeleton("lisinopril"));
+        assert_eq!(skeleton("amlodi pine"), skeleton("amlodipine"));
+        assert_ne!(skeleton("aspirin"), skeleton("metformin"));
+        assert_eq!(skeleton("Ünïcode ✓"), "nkd");
+        assert_eq!(skeleton(""), "");
+    }
+
+    #[test]
+    fn levenshtein_counts_edits() {
+        assert_eq!(levenshtein("kitten", "sitting", 5), 3);
+        assert_eq!(levenshtein("kitten", "sitting", 1), 2);
+        assert_eq!(levenshtein("", "abc", 5), 3);
+        assert_eq!(deletions("abc"), vec!["bc", "ac", "ab"]);
+    }
+}
