@@ -25,7 +25,7 @@ model: build $(MODEL)
 demo: model
 	@mkdir -p $(OUT)
 	$(BIN) letter $(SAMPLE) --template referral-letter \
-	    --data tests/fixtures/letters/referral.toml -o $(OUT)/referral-letter.docx
+	    --data tests/fixtures/letters/referral-letter.toml -o $(OUT)/referral-letter.docx
 
 test: model
 	$(CARGO) test -- --test-threads=2

@@ -20,7 +20,7 @@ use symphonia::core::probe::Hint;
 
 use super::error::show;
 use super::resample::downmix_into;
-use super::wav::{WavOpen, decode_wav};
+use super::wav::{WavOpen, decode_wav, is_short_read};
 use super::{AudioError, MIN_RATE};
 
 /// What the decoder learned about the source before the first block.
@@ -55,6 +55,15 @@ pub(crate) fn decode<E: From<AudioError>>(
     let mut magic = [0u8; 4];
     let got = read_up_to(&mut file, &mut magic).map_err(read_err)?;
     drop(file);
+    if magic[..got] == *b"RF64" || magic[..got] == *b"RIFX" {
+        return Err(AudioError::Unsupported {
+            file: show(path),
+            detail: "RF64/RIFX WAV is not supported; convert it first, \
+                     e.g. `ffmpeg -i in.wav -ar 16000 -ac 1 out.wav`"
+                .into(),
+        }
+        .into());
+    }
     if magic[..got] != *b"RIFF" {
         return match decode_symphonia(path, sink)? {
             Some(w) => Ok(w),
@@ -70,7 +79,7 @@ pub(crate) fn decode<E: From<AudioError>>(
     }
     let file = show(path);
     Err(match hound_err {
-        hound::Error::IoError(e) if e.kind() == ErrorKind::UnexpectedEof => AudioError::Truncated {
+        e if is_short_read(&e) => AudioError::Truncated {
             file,
             detail: "the file ends inside the WAV header".into(),
         },

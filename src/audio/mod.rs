@@ -66,11 +66,16 @@ pub fn load(path: &Path) -> Result<Audio, AudioError> {
 /// Like [`load`], also returning one-line warnings worth showing the user (e.g. "truncated
 /// WAV: header promises 12.00 s but only 9.50 s is present; using what is there").
 pub fn load_with_warnings(path: &Path) -> Result<(Audio, Vec<String>), AudioError> {
+    load_limited(path, MAX_LOAD_SECONDS * WHISPER_RATE as u64)
+}
+
+/// [`load_with_warnings`] with the length limit in 16 kHz samples (tests use a small one).
+fn load_limited(path: &Path, limit: u64) -> Result<(Audio, Vec<String>), AudioError> {
     let mut sink = Collect {
         file: show(path),
         state: None,
         out: Vec::new(),
-        limit: MAX_LOAD_SECONDS * WHISPER_RATE as u64,
+        limit,
     };
     let warnings = decode::decode(path, &mut sink)?;
     let Some((rs, rate, channels)) = sink.state.take() else {

@@ -439,6 +439,49 @@ fn all_silent_audio_has_no_speech() {
     assert!(speech_ranges(&load(&hiss).unwrap().samples).is_empty());
 }
 
+#[test]
+fn too_long_is_refused_by_header_and_while_decoding() {
+    let d = tempfile::tempdir().unwrap();
+    let wav = sox_tone(d.path(), "a.wav", &["-r", "16000"]);
+    let mp3 = ffmpeg_tone(d.path(), "a.mp3", 44100, &["-c:a", "libmp3lame"]);
+    for f in [&wav, &mp3] {
+        match load_limited(f, 16000) {
+            Err(AudioError::TooLong { limit_min, .. }) => {
+                assert_eq!(limit_min, MAX_LOAD_SECONDS / 60)
+            }
+            other => panic!("{}: {other:?}", f.display()),
+        }
+        assert!(load_limited(f, 3 * 16000).is_ok());
+    }
+    // An MP3 whose length the container does not state is stopped while decoding.
+    let mut sink = Collect {
+        file: "x".into(),
+        state: None,
+        out: Vec::new(),
+        limit: 16000,
+    };
+    sink.start(&decode::Source {
+        rate: 16000,
+        channels: 1,
+        frames_hint: None,
+    })
+    .unwrap();
+    assert!(sink.block(&[0.0; 12000]).is_ok());
+    assert!(matches!(
+        sink.block(&[0.0; 12000]),
+        Err(AudioError::TooLong { .. })
+    ));
+    let msg = AudioError::TooLong {
+        file: "x.wav".into(),
+        limit_min: 120,
+    }
+    .to_string();
+    assert!(
+        msg.starts_with("x.wav: recording is longer than 120 minutes"),
+        "{msg}"
+    );
+}
+
 // ---------- resampling ----------
 
 #[test]
@@ -465,7 +508,7 @@ fn resample_removes_10khz_instead_of_aliasing() {
 #[test]
 fn resample_is_time_aligned() {
     // A click at exactly 1.000 s must come out at sample 16000 (delay compensated).
-    for rate in [8000u32, 22050, 44100, 48000] {
+    for rate in [8000u32, 11025, 22050, 44100, 44101, 48000, 96000] {
         let mut x = vec![0.0f32; rate as usize * 2];
         x[rate as usize] = 1.0;
         let y = from_interleaved(&x, 1, rate).unwrap();
@@ -732,4 +775,31 @@ fn write_wav_roundtrip_atomic_private() {
         err.to_string().contains("no/such/dir/x.wav: cannot write"),
         "{err}"
     );
+}
+
+#[test]
+fn natural_speech_cuts_land_between_words() {
+    // One espeak-ng paragraph with only its own short sentence and word gaps.
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("para.wav");
+    let text = "Thank you for referring this gentleman with breathlessness. He has a long history \
+                of asthma treated with salbutamol and beclometasone. His peak flow today was three \
+                hundred and eighty litres per minute. I have increased his inhaler dose and \
+                arranged spirometry. I will see him again in three months with the results.";
+    tool("espeak-ng", &["-w", p(&f), text]);
+    let a = load(&f).unwrap();
+    let speech_rms = rms(&a.samples);
+    let ranges = split_at_pauses(&a.samples, 6.0);
+    assert_cover(&ranges, a.samples.len(), 6 * 16000);
+    assert!(ranges.len() >= 3);
+    for r in &ranges[..ranges.len() - 1] {
+        // 40 ms either side of the cut is (near) silent.
+        let around = &a.samples[r.end - 640..(r.end + 640).min(a.samples.len())];
+        assert!(
+            rms(around) < 0.05 * speech_rms,
+            "cut at {:.2} s is loud ({} vs {speech_rms})",
+            r.end as f64 / 16000.0,
+            rms(around)
+        );
+    }
 }

@@ -37,6 +37,7 @@ pub(crate) fn decode_wav<E: From<AudioError>>(
         file: show(path),
         source,
     })?;
+    let file_len = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
     let mut reader = match hound::WavReader::new(BufReader::new(file)) {
         Ok(r) => r,
         Err(e) => return Ok(Err(WavOpen::Rejected(e))),
@@ -63,10 +64,13 @@ pub(crate) fn decode_wav<E: From<AudioError>>(
         .into());
     }
     let promised = reader.duration() as u64;
+    // Never trust the header beyond the file size (streaming recorders write 0xFFFFFFFF).
+    let frame_bytes = spec.channels as u64 * spec.bits_per_sample.div_ceil(8) as u64;
+    let present = file_len / frame_bytes.max(1);
     sink.start(&Source {
         rate: spec.sample_rate,
         channels: spec.channels,
-        frames_hint: Some(promised),
+        frames_hint: Some(promised.min(present)),
     })?;
 
     let ch = spec.channels as usize;
@@ -119,9 +123,7 @@ pub(crate) fn decode_wav<E: From<AudioError>>(
 
     let mut warnings = Vec::new();
     if let Some(err) = failure {
-        let eof =
-            matches!(&err, hound::Error::IoError(io) if io.kind() == ErrorKind::UnexpectedEof);
-        if !eof {
+        if !is_short_read(&err) {
             if frames == 0 {
                 return Ok(Err(WavOpen::Rejected(err)));
             }
@@ -147,6 +149,16 @@ pub(crate) fn decode_wav<E: From<AudioError>>(
         ));
     }
     Ok(Ok(warnings))
+}
+
+/// hound's way of saying "the file ended early" (it reports `Other`, not `UnexpectedEof`).
+pub(crate) fn is_short_read(err: &hound::Error) -> bool {
+    match err {
+        hound::Error::IoError(io) => {
+            io.kind() == ErrorKind::UnexpectedEof || io.to_string().contains("enough bytes")
+        }
+        _ => false,
+    }
 }
 
 /// Write `samples` (mono, -1..1) as a 16-bit PCM WAV at `rate` Hz, atomically and with mode

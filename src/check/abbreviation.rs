@@ -79,9 +79,24 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             .or_else(|| ix.abbr_ci.get(&s.to_lowercase()))
             .and_then(|&i| vocab.abbreviations.get(i))
     };
+    let longest = vocab
+        .abbreviations
+        .iter()
+        .map(|a| a.abbr.len())
+        .max()
+        .unwrap_or(0);
+    let firsts: Vec<String> = vocab
+        .abbreviations
+        .iter()
+        .filter_map(|a| a.abbr.split_once(' ').map(|(f, _)| f.to_lowercase()))
+        .collect();
     for (k, &(start, end, raw)) in toks.iter().enumerate() {
+        if raw.len() > longest + 8 {
+            continue;
+        }
         // Two-word abbreviations ("sub q", "per os").
-        if let Some(&(_, end2, raw2)) = toks.get(k + 1)
+        if firsts.iter().any(|f| f.eq_ignore_ascii_case(raw))
+            && let Some(&(_, end2, raw2)) = toks.get(k + 1)
             && text.get(end..end2).is_some_and(|s| s.starts_with(' '))
         {
             let two = format!("{raw} {}", raw2.trim_end_matches('.'));
@@ -110,17 +125,22 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let next = toks.get(k + 1).map(|t| t.2);
         let after_number = digits > 0
             || prev.is_some_and(|p| {
-                is_numberish(p) && text.get(..start).is_some_and(|b| b.trim_end().ends_with(|c: char| c.is_ascii_digit()))
+                is_numberish(p)
+                    && text
+                        .get(..start)
+                        .is_some_and(|b| b.trim_end().ends_with(|c: char| c.is_ascii_digit()))
             });
         let ok = match a.rule {
             AbbrevRule::Word | AbbrevRule::WordCi => true,
             AbbrevRule::AfterNumber => after_number,
             AbbrevRule::DoseContext => {
-                let heading = prev.is_some_and(is_caps_word) || next.is_some_and(is_caps_word);
+                let heading = prev.is_some_and(is_caps_word) && next.is_none_or(is_caps_word);
                 let near = |t: Option<&str>| {
                     t.is_some_and(|t| {
                         let l = t.trim_end_matches('.').to_lowercase();
-                        is_numberish(t) || DOSE_WORDS.contains(&l.as_str()) || ix.drugs.contains_key(&l)
+                        is_numberish(t)
+                            || DOSE_WORDS.contains(&l.as_str())
+                            || ix.drugs.contains_key(&l)
                     })
                 };
                 !heading && (after_number || near(prev) || near(next))

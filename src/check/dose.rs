@@ -50,7 +50,7 @@ fn per_day(s: &str) -> Option<f64> {
             .iter()
             .find_map(|&i| c.get(i))
             .and_then(|m| m.as_str().parse().ok())?;
-        (h >= 1.0 && h <= 24.0).then(|| (24.0 / h).floor())
+        (1.0..=24.0).contains(&h).then(|| (24.0 / h).floor())
     }
 }
 
@@ -109,7 +109,7 @@ fn teen_ty(n: f64) -> Option<f64> {
     }
     let mut k = n as u64;
     let mut scale = 1;
-    while k >= 100 && k % 10 == 0 {
+    while k >= 100 && k.is_multiple_of(10) {
         k /= 10;
         scale *= 10;
     }
@@ -190,9 +190,9 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         };
         let mut suggestions = Vec::new();
         if let Some(alt) = teen_ty(amount)
-            && ranges
-                .iter()
-                .any(|&(r, _)| convert(alt, unit, r.unit).is_some_and(|d| in_range(r, d, n_per_day)))
+            && ranges.iter().any(|&(r, _)| {
+                convert(alt, unit, r.unit).is_some_and(|d| in_range(r, d, n_per_day))
+            })
         {
             suggestions.push(format!("{} {}", fmt(alt), unit_m.as_str()));
         }

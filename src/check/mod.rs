@@ -1,3 +1,52 @@
-//! Clarification checks (placeholder until the checker lands).
+//! Clarification checks: what a careful medical secretary would query before a letter goes
+//! out (DESIGN.md). Each check kind lives in its own file and turns text into `Finding`s.
+//!
+//! Checks only read: they never change the text, never log patient text, never panic on any
+//! input. Offsets are char offsets into the checked text; `Finding::text` is exactly that span.
+
+mod abbreviation;
+mod align;
+mod artifact;
+mod constructors;
+mod dose;
 mod finding;
+mod inconsistency;
+mod laterality;
+mod sound_alike;
+mod text;
+mod unknown_term;
+
 pub use finding::{Finding, FindingKind, Severity};
+
+use crate::transcript::Transcript;
+use crate::vocab::Vocab;
+
+/// All text checks, findings sorted by start offset.
+pub fn check_text(text: &str, vocab: &Vocab) -> Vec<Finding> {
+    let doc = text::Doc::new(text);
+    let mut hits = Vec::new();
+    dose::check(&doc, vocab, &mut hits);
+    sound_alike::check(&doc, vocab, &mut hits);
+    abbreviation::check(&doc, vocab, &mut hits);
+    laterality::check(&doc, &mut hits);
+    inconsistency::check(&doc, &mut hits);
+    artifact::check(&doc, vocab, &mut hits);
+    unknown_term::check(&doc, vocab, &mut hits);
+    text::finalize(text, hits)
+}
+
+/// `check_text` on the transcript's text, plus `low_confidence` findings from Whisper's word
+/// confidences, with audio times filled in wherever a finding's span aligns to the words.
+pub fn check_transcript(t: &Transcript, vocab: &Vocab) -> Vec<Finding> {
+    let mut findings = check_text(&t.text, vocab);
+    let aligned = align::Alignment::new(t);
+    findings.extend(aligned.low_confidence(&t.text));
+    for f in &mut findings {
+        f.time = aligned.time(f.start, f.end);
+    }
+    findings.sort_by_key(|f| (f.start, f.end, f.kind));
+    findings
+}
+
+#[cfg(test)]
+mod tests;

@@ -75,7 +75,10 @@ impl<'a> Doc<'a> {
     /// Byte span of the sentence holding byte offset `at`.
     pub fn sentence_at(&self, at: usize) -> (usize, usize) {
         let i = self.sentences.partition_point(|s| s.1 <= at);
-        self.sentences.get(i).copied().unwrap_or((0, self.text.len()))
+        self.sentences
+            .get(i)
+            .copied()
+            .unwrap_or((0, self.text.len()))
     }
 }
 
@@ -117,7 +120,7 @@ fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
 /// Byte-offset hits → char-offset findings, sorted by start, duplicates dropped.
 pub fn finalize(text: &str, mut hits: Vec<Hit>) -> Vec<Finding> {
     hits.retain(|h| h.start <= h.end && text.get(h.start..h.end).is_some());
-    hits.sort_by(|a, b| (a.start, a.end, a.kind).cmp(&(b.start, b.end, b.kind)));
+    hits.sort_by_key(|h| (h.start, h.end, h.kind));
     hits.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.kind == b.kind);
     // Sweep once over the text converting sorted byte offsets to char offsets.
     let mut offsets: Vec<usize> = hits.iter().flat_map(|h| [h.start, h.end]).collect();

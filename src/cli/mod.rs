@@ -2,11 +2,19 @@
 
 use clap::{Parser, Subcommand};
 
+mod check;
+mod common;
+mod letter;
 mod models;
-// mod transcribe;
+mod templates;
+mod transcribe;
 
 #[derive(Parser)]
-#[command(name = "medscribe", version, about = "Offline medical dictation: transcribe, query, and write letters (DOCX)")]
+#[command(
+    name = "medscribe",
+    version,
+    about = "Offline medical dictation: transcribe, query what sounds wrong, write letters (DOCX)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -15,15 +23,23 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Transcribe a dictation (WAV, MP3, M4A, OGG, FLAC) into formatted clinical text.
-    // Transcribe(transcribe::Args),
+    Transcribe(transcribe::Args),
+    /// Query a transcript: sound-alike drugs, doses, abbreviations, sides, misheard terms.
+    Check(check::Args),
+    /// Turn a dictation or transcript into a letter or note (DOCX, Markdown, text).
+    Letter(letter::Args),
+    /// List the letter and note templates and their fields.
+    Templates(templates::Args),
     /// Install, import, list and choose Whisper models.
     Models(models::Args),
 }
 
 pub fn run() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
-        // Command::Transcribe(a) => transcribe::run(a),
+    match Cli::parse().command {
+        Command::Transcribe(a) => transcribe::run(a),
+        Command::Check(a) => check::run(a),
+        Command::Letter(a) => letter::run(a),
+        Command::Templates(a) => templates::run(a),
         Command::Models(a) => models::run(a),
     }
 }

@@ -7,7 +7,7 @@
 //! are not a command; when in doubt the words are left for the secretary.
 
 use super::headings;
-use super::tokens::{Tok, is_clause_punct, is_sentence_end, match_phrase, word_at};
+use super::tokens::{Tok, is_clause_punct, is_sentence_end, listed, match_phrase, word_at};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Cmd {
@@ -76,66 +76,12 @@ const SPECS: &[(&[&str], Cmd, Rule)] = &[
 
 /// A command phrase right after one of these words is ordinary speech
 /// ("a full stop", "her period", "the next line", "to scratch that").
-const NOT_AFTER: &[&str] = &[
-    "a",
-    "an",
-    "the",
-    "this",
-    "that",
-    "these",
-    "those",
-    "her",
-    "his",
-    "my",
-    "your",
-    "their",
-    "our",
-    "its",
-    "no",
-    "any",
-    "each",
-    "every",
-    "some",
-    "another",
-    "to",
-    "of",
-    "in",
-    "on",
-    "at",
-    "for",
-    "with",
-    "from",
-    "by",
-    "into",
-    "during",
-    "last",
-    "first",
-    "same",
-    "whole",
-    "entire",
-    "complete",
-    "sudden",
-    "abrupt",
-    "menstrual",
-    "would",
-    "could",
-    "will",
-    "did",
-];
+const NOT_AFTER: &str = "a an the this that these those her his my your their our its no any each every \
+    some another to of in on at for with from by into during last first same whole \
+    entire complete sudden abrupt menstrual would could will did";
 
 /// "slash" before these is a wound, not a command.
-const SLASH_NOUNS: &[&str] = &[
-    "wound",
-    "wounds",
-    "injury",
-    "injuries",
-    "mark",
-    "marks",
-    "laceration",
-    "lacerations",
-    "cut",
-    "cuts",
-];
+const SLASH_NOUNS: &str = "wound wounds injury injuries mark marks laceration lacerations cut cuts";
 
 /// Is the raw token at `j` a clause end: punctuation, a break, the end, a capitalised
 /// word (Whisper started a new sentence) or another layout command?
@@ -198,7 +144,7 @@ fn before(out: &[Tok]) -> Before<'_> {
 
 fn not_blocked(b: &Before) -> bool {
     b.adjacent
-        .is_none_or(|w| !NOT_AFTER.contains(&w.to_lowercase().as_str()))
+        .is_none_or(|w| !listed(NOT_AFTER, &w.to_lowercase()))
 }
 
 /// Words from the start of the current sentence in `out` (ignoring trailing commas)
@@ -240,9 +186,7 @@ fn recognise(toks: &[Tok], i: usize, out: &[Tok]) -> Option<(Cmd, usize)> {
             Rule::Label => heading_label_before(out),
             Rule::Between => {
                 let next = word_at(toks, j).map(str::to_lowercase);
-                b.any_word
-                    && not_blocked(&b)
-                    && next.is_some_and(|n| !SLASH_NOUNS.contains(&n.as_str()))
+                b.any_word && not_blocked(&b) && next.is_some_and(|n| !listed(SLASH_NOUNS, &n))
             }
             Rule::Anywhere => not_blocked(&b),
             Rule::Boundary => not_blocked(&b) && boundary_after(toks, j),
@@ -254,16 +198,21 @@ fn recognise(toks: &[Tok], i: usize, out: &[Tok]) -> Option<(Cmd, usize)> {
     None
 }
 
+/// An unclosed '(' earlier in this paragraph (looking back at most 200 tokens).
 fn has_open_bracket(out: &[Tok]) -> bool {
     let mut depth = 0i32;
-    for t in out {
+    for t in out.iter().rev().take(200) {
         match t {
             Tok::P('(') => depth += 1,
             Tok::P(')') => depth -= 1,
+            Tok::Para | Tok::Heading { .. } => break,
             _ => {}
         }
+        if depth > 0 {
+            return true;
+        }
     }
-    depth > 0
+    false
 }
 
 fn pop_punct(out: &mut Vec<Tok>, which: &[char]) {

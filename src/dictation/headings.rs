@@ -5,7 +5,7 @@
 //! It must never turn prose into a heading: a phrase only counts when it is the whole
 //! sentence, or is followed by a colon at the start of a sentence.
 
-use super::tokens::{Tok, is_sentence_end, word_at};
+use super::tokens::{Tok, is_sentence_end, listed, word_at};
 
 /// (spoken phrases, canonical key). The typed heading is the spoken phrase in title case.
 const HEADINGS: &[(&[&str], &str)] = &[
@@ -144,9 +144,7 @@ const HEADINGS: &[(&[&str], &str)] = &[
     (&["summary"], "summary"),
 ];
 
-const SMALL_WORDS: &[&str] = &[
-    "of", "and", "the", "for", "on", "in", "to", "a", "an", "or", "with", "at", "by",
-];
+const SMALL_WORDS: &str = "of and the for on in to a an or with at by";
 
 /// Lowercase, hyphens as spaces, single spaces.
 fn normalise(phrase: &str) -> String {
@@ -184,7 +182,7 @@ pub(crate) fn title_case(phrase: &str) -> String {
         let lower = w.to_lowercase();
         if w.chars().skip(1).any(|c| c.is_uppercase()) {
             out.push((*w).to_string());
-        } else if i > 0 && SMALL_WORDS.contains(&lower.as_str()) {
+        } else if i > 0 && listed(SMALL_WORDS, &lower) {
             out.push(lower);
         } else {
             let mut cs = lower.chars();

@@ -21,7 +21,7 @@ fn rank(c: char) -> u8 {
 }
 
 /// Collapse punctuation runs, drop punctuation that starts a paragraph or follows '(',
-/// and end a paragraph left on a comma or semicolon with a full stop.
+/// and drop a comma left before ')'. A comma before a break stays ("Dear Dr Smith,").
 fn tidy(toks: Vec<Tok>) -> Vec<Tok> {
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
     for t in toks {
@@ -42,22 +42,10 @@ fn tidy(toks: Vec<Tok>) -> Vec<Tok> {
                 }
                 out.push(t);
             }
-            Tok::Para | Tok::Line | Tok::Heading { .. } => {
-                end_on_full_stop(&mut out);
-                out.push(t);
-            }
             _ => out.push(t),
         }
     }
-    end_on_full_stop(&mut out);
     out
-}
-
-fn end_on_full_stop(out: &mut Vec<Tok>) {
-    if matches!(out.last(), Some(Tok::P(',' | ';'))) {
-        out.pop();
-        out.push(Tok::P('.'));
-    }
 }
 
 /// Capitalise an all-lowercase word at a sentence start ("he" → "He"; "eGFR", "mg"

@@ -7,7 +7,7 @@
 //! dose loses a trailing zero ("5.0 mg" → "5 mg"), and nothing else is computed. Numbers
 //! outside a clinical context ("one of the", "no one", "at one point") are left alone.
 
-use super::tokens::{Tok, word_at};
+use super::tokens::{Tok, listed, word_at};
 
 /// A parsed number: its integer part as it will be written, fraction digits, whether it
 /// was spoken in words, and the index after it.
@@ -352,74 +352,15 @@ fn unit_at(toks: &[Tok], j: usize) -> Option<(&'static str, Kind, usize)> {
 }
 
 /// Words after which a bare number is a clinical value ("pulse seventy two").
-const CONTEXT: &[&str] = &[
-    "pressure",
-    "bp",
-    "pulse",
-    "rate",
-    "hr",
-    "temperature",
-    "temp",
-    "saturations",
-    "saturation",
-    "sats",
-    "saturating",
-    "systolic",
-    "diastolic",
-    "weight",
-    "weighs",
-    "weighing",
-    "height",
-    "bmi",
-    "gcs",
-    "glucose",
-    "sugar",
-    "sugars",
-    "haemoglobin",
-    "hemoglobin",
-    "hb",
-    "hba1c",
-    "a1c",
-    "sodium",
-    "potassium",
-    "creatinine",
-    "urea",
-    "egfr",
-    "gfr",
-    "inr",
-    "crp",
-    "esr",
-    "wcc",
-    "platelets",
-    "troponin",
-    "lactate",
-    "bilirubin",
-    "albumin",
-    "alt",
-    "ferritin",
-    "tsh",
-    "psa",
-    "cholesterol",
-    "magnesium",
-    "calcium",
-    "phosphate",
-    "fraction",
-    "score",
-    "aged",
-    "age",
-];
+const CONTEXT: &str = "pressure bp pulse rate hr temperature temp saturations saturation sats \
+    saturating systolic diastolic weight weighs weighing height bmi gcs glucose \
+    sugar sugars haemoglobin hemoglobin hb hba1c a1c sodium potassium creatinine \
+    urea egfr gfr inr crp esr wcc platelets troponin lactate bilirubin albumin alt \
+    ferritin tsh psa cholesterol magnesium calcium phosphate fraction score aged age \
+    ph";
 
 /// Words that may sit between a context word and its value ("pulse was 72").
-const LINKS: &[&str] = &[
-    "of",
-    "is",
-    "was",
-    "were",
-    "at",
-    "about",
-    "around",
-    "approximately",
-];
+const LINKS: &str = "of is was were at about around approximately";
 
 /// The context word before the number, skipping link words and ':' / '='.
 fn context_before(out: &[Tok]) -> Option<String> {
@@ -428,7 +369,7 @@ fn context_before(out: &[Tok]) -> Option<String> {
             Tok::P(':' | '=') => {}
             Tok::Word(w) => {
                 let l = w.to_lowercase();
-                if !LINKS.contains(&l.as_str()) {
+                if !listed(LINKS, &l) {
                     return Some(l);
                 }
             }
@@ -449,8 +390,9 @@ fn rewrite_at(toks: &[Tok], i: usize, out: &[Tok]) -> Option<(Vec<Tok>, usize)> 
     if matches!(out.last(), Some(Tok::P('-' | '/'))) {
         return None;
     }
+    parse_num(toks, i, false)?; // cheap test first: most words are not numbers
     let ctx = context_before(out);
-    let in_context = ctx.as_deref().is_some_and(|c| CONTEXT.contains(&c));
+    let in_context = ctx.as_deref().is_some_and(|c| listed(CONTEXT, c));
     let n = parse_num(toks, i, in_context)?;
 
     // Age: "fifty four year old" → "54-year-old".
@@ -464,6 +406,23 @@ fn rewrite_at(toks: &[Tok], i: usize, out: &[Tok]) -> Option<(Vec<Tok>, usize)> 
             r.push(Tok::P('-'));
             r.extend(words(&["old"]));
             return Some((r, k2));
+        }
+    }
+
+    // Compound durations: "a two day history" → "a 2-day history".
+    for unit in ["day", "week", "month", "year", "hour", "minute"] {
+        if n.frac.is_empty()
+            && let Some(k) = is_word(toks, n.end, unit)
+            && word_at(toks, k).is_some_and(|w| listed("history course supply", &w.to_lowercase()))
+        {
+            return Some((
+                vec![
+                    Tok::Word(n.written(false)),
+                    Tok::P('-'),
+                    Tok::Word(unit.into()),
+                ],
+                k,
+            ));
         }
     }
 
@@ -502,7 +461,7 @@ fn rewrite_at(toks: &[Tok], i: usize, out: &[Tok]) -> Option<(Vec<Tok>, usize)> 
     };
     if let Some((written, kind, k)) = unit_at(toks, unit_from) {
         let dose = kind == Kind::Dose;
-        if kind == Kind::Time && (n.is_one() || second.as_ref().is_some_and(|(_, m)| m.is_one())) {
+        if kind == Kind::Time && second.is_none() && n.is_one() {
             return None;
         }
         let mut r = vec![Tok::Word(n.written(dose))];
@@ -669,6 +628,11 @@ mod tests {
             ("for two weeks", "for 2 weeks"),
             ("three days ago", "3 days ago"),
             ("over twenty four hours", "over 24 hours"),
+            ("a two day history", "a 2-day history"),
+            ("a two-week history", "a 2-week history"),
+            ("a seven day course", "a 7-day course"),
+            ("one to two weeks", "1 to 2 weeks"),
+            ("pH seven point four zero", "pH 7.40"),
         ];
         for (spoken, want) in cases {
             assert_eq!(num(spoken), want, "{spoken}");
@@ -689,7 +653,6 @@ mod tests {
             "pulse one of the",
             "one over the other",
             "COVID-19 vaccine",
-            "a two-week history",
             "milligrams",
             "point of care",
         ];

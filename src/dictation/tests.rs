@@ -183,10 +183,14 @@ fn whisper_spacing_artefacts() {
 }
 
 #[test]
-fn trailing_comma_before_paragraph_becomes_full_stop() {
+fn salutation_comma_kept_before_paragraph() {
     assert_eq!(
-        text("chest pain, new paragraph. He is well,"),
-        "Chest pain.\n\nHe is well."
+        text("Dear Dr Smith, new paragraph. Thank you for seeing him. Yours sincerely,"),
+        "Dear Dr Smith,\n\nThank you for seeing him. Yours sincerely,"
+    );
+    assert_eq!(
+        text("Dear Dr Smith, new line. Re: John"),
+        "Dear Dr Smith,\nRe: John"
     );
 }
 

@@ -25,13 +25,11 @@ pub(crate) enum Tok {
 }
 
 /// Words whose trailing '.' belongs to the word, not the sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "dr", "mr", "mrs", "ms", "st", "vs", "approx", "etc", "prof", "sr", "jr", "no", "fig",
-];
+const ABBREVIATIONS: &str = "dr mr mrs ms st vs approx etc prof sr jr no fig";
 
 fn is_abbreviation(word: &str) -> bool {
     let lower = word.to_lowercase();
-    if ABBREVIATIONS.contains(&lower.as_str()) {
+    if listed(ABBREVIATIONS, &lower) {
         // "no." is only an abbreviation before a number; at a sentence end it is "no".
         return lower != "no";
     }
@@ -118,6 +116,11 @@ fn push_word(word: &str, out: &mut Vec<Tok>) {
         }
         out.push(Tok::Word((*p).to_string()));
     }
+}
+
+/// Is `word` one of the space-separated words in `list`?
+pub(crate) fn listed(list: &str, word: &str) -> bool {
+    list.split_whitespace().any(|x| x == word)
 }
 
 /// Sentence-internal punctuation that Whisper adds and commands may replace.

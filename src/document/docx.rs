@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, BorderType, BreakType, Comment, Docx, DrawingPosition, Footer, LineSpacing,
-    NumPages, PageMargin, PageNum, Paragraph, ParagraphBorder, ParagraphBorderPosition, ParagraphBorders, Pic,
-    RelativeFromHType, RelativeFromVType, Run, RunFonts, Style, StyleType,
+    AlignmentType, BorderType, BreakType, Comment, Docx, DrawingPosition, Footer, Header,
+    LineSpacing, NumPages, PageMargin, PageNum, Paragraph, ParagraphBorder,
+    ParagraphBorderPosition, ParagraphBorders, Pic, RelativeFromHType, RelativeFromVType, Run,
+    RunFonts, Style, StyleType,
 };
 
 use super::DocumentError;
@@ -41,6 +42,17 @@ pub fn to_docx_bytes(l: &Letter) -> Result<Vec<u8>, DocumentError> {
         docx = docx.add_style(s);
     }
     docx = docx.footer(footer(&l.footer));
+    if !l.continuation.is_empty() {
+        // Pages 2+: patient identifiers at the top, so loose pages can be matched up.
+        let p = Paragraph::new()
+            .style("Continuation")
+            .add_run(text_run(&l.continuation));
+        docx = docx
+            .header(Header::new().add_paragraph(p))
+            .first_header(Header::new())
+            .first_footer(footer(&l.footer))
+            .title_pg();
+    }
 
     // Comment starts/ends by (block, span), so ranges may cross paragraphs.
     let mut starts: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
@@ -58,8 +70,8 @@ pub fn to_docx_bytes(l: &Letter) -> Result<Vec<u8>, DocumentError> {
         if b.kind == BlockKind::Letterhead
             && let Some((png, w, h)) = &l.logo
         {
-            let width = (u64::from(LOGO_HEIGHT_EMU) * u64::from(*w) / u64::from(*h))
-                .min(2_500_000) as u32;
+            let width =
+                (u64::from(LOGO_HEIGHT_EMU) * u64::from(*w) / u64::from(*h)).min(2_500_000) as u32;
             let pic = Pic::new_with_dimensions(png.clone(), *w, *h)
                 .size(width, LOGO_HEIGHT_EMU)
                 .floating()
@@ -210,7 +222,9 @@ fn styles() -> Vec<Style> {
             .align(AlignmentType::Right)
             .line_spacing(spacing(0, 240)),
         para("Recipient", "Recipient").line_spacing(spacing(0, 360)),
-        para("Reference", "Reference").bold().line_spacing(spacing(120, 240)),
+        para("Reference", "Reference")
+            .bold()
+            .line_spacing(spacing(120, 240)),
         para("Salutation", "Salutation").line_spacing(spacing(0, 200)),
         signoff,
         signature,
@@ -219,7 +233,14 @@ fn styles() -> Vec<Style> {
             .size(18)
             .color(GREY)
             .line_spacing(spacing(120, 240)),
-        para("CcList", "Cc List").size(18).line_spacing(spacing(0, 40)),
+        para("CcList", "Cc List")
+            .size(18)
+            .line_spacing(spacing(0, 40)),
+        para("Continuation", "header")
+            .size(16)
+            .color(GREY)
+            .align(AlignmentType::Right)
+            .line_spacing(spacing(0, 0)),
         para("Footer", "footer")
             .size(15)
             .color(GREY)

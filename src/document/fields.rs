@@ -25,29 +25,42 @@ impl Fields {
             path: path.to_path_buf(),
             message,
         };
+        let ext = path.extension().and_then(|e| e.to_str());
+        if !matches!(ext, Some("toml" | "json")) {
+            return Err(err("field data must be a .toml or .json file".to_string()));
+        }
         let src = std::fs::read_to_string(path).map_err(|source| DocumentError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        let value = match path.extension().and_then(|e| e.to_str()) {
+        let value = match ext {
             Some("toml") => {
                 let v: toml::Table = toml::from_str(&src).map_err(|e| {
                     let line = e
                         .span()
                         .map(|s| src.get(..s.start).unwrap_or("").matches('\n').count() + 1)
                         .unwrap_or(1);
-                    err(format!("line {line}: {}", e.message().trim().replace('\n', " ")))
+                    err(format!(
+                        "line {line}: {}",
+                        e.message().trim().replace('\n', " ")
+                    ))
                 })?;
                 toml_to_json(toml::Value::Table(v))
             }
-            Some("json") => serde_json::from_str::<Value>(&src).map_err(|e| {
-                err(format!("line {} column {}: invalid JSON ({:?})", e.line(), e.column(), e.classify()))
+            _ => serde_json::from_str::<Value>(&src).map_err(|e| {
+                err(format!(
+                    "line {} column {}: invalid JSON ({:?})",
+                    e.line(),
+                    e.column(),
+                    e.classify()
+                ))
             })?,
-            _ => return Err(err("field data must be a .toml or .json file".to_string())),
         };
         match value {
             Value::Object(map) => Ok(Fields(clean_map(map))),
-            _ => Err(err("field data must be a table of fields at the top level".to_string())),
+            _ => Err(err(
+                "field data must be a table of fields at the top level".to_string()
+            )),
         }
     }
 
@@ -127,7 +140,9 @@ fn merge_into(dst: &mut Map<String, Value>, src: &Map<String, Value>) {
 }
 
 fn clean_map(map: Map<String, Value>) -> Map<String, Value> {
-    map.into_iter().map(|(k, v)| (clean(&k), clean_value(v))).collect()
+    map.into_iter()
+        .map(|(k, v)| (clean(&k), clean_value(v)))
+        .collect()
 }
 
 fn clean_value(v: Value) -> Value {
@@ -164,7 +179,10 @@ mod tests {
         f.set("patient", "x");
         f.set("patient.dob", "1 May 1950");
         f.set("..", "ignored");
-        assert_eq!(f.get("patient.dob"), Some(&Value::String("1 May 1950".into())));
+        assert_eq!(
+            f.get("patient.dob"),
+            Some(&Value::String("1 May 1950".into()))
+        );
         assert!(f.get("patient.name").is_none());
         f.set("patient.name", "Jane\u{7}");
         assert_eq!(f.get("patient.name"), Some(&Value::String("Jane".into())));

@@ -66,6 +66,8 @@ pub struct Letter {
     pub blocks: Vec<Block>,
     /// Footer text (confidentiality notice); "Page X of Y" is added by the DOCX writer.
     pub footer: String,
+    /// Header on pages 2 and later (patient identifiers), empty for none.
+    pub continuation: String,
     /// PNG bytes of the practice logo and its size in pixels.
     pub logo: Option<(Vec<u8>, u32, u32)>,
     pub(crate) findings: Vec<Finding>,
@@ -82,7 +84,9 @@ impl Letter {
 
     /// True once `finalize` has replaced "Dictated but not read" with the signed marker.
     pub fn is_signed(&self) -> bool {
-        self.blocks.iter().any(|b| b.kind == BlockKind::Marker && b.text() == self.signed_marker)
+        self.blocks
+            .iter()
+            .any(|b| b.kind == BlockKind::Marker && b.text() == self.signed_marker)
     }
 
     /// Marks the letter electronically signed; refuses while findings are unresolved.
@@ -130,13 +134,17 @@ impl Letter {
             for (si, s) in b.spans.iter().enumerate() {
                 for &id in &s.findings {
                     if let Some(slot) = out.get_mut(id) {
-                        *slot = Some(slot.map_or((bi, si, bi, si), |(b0, s0, _, _)| (b0, s0, bi, si)));
+                        *slot =
+                            Some(slot.map_or((bi, si, bi, si), |(b0, s0, _, _)| (b0, s0, bi, si)));
                     }
                 }
             }
         }
         if let Some((bi, ids)) = &self.orphans {
-            let last = self.blocks.get(*bi).map_or(0, |b| b.spans.len().saturating_sub(1));
+            let last = self
+                .blocks
+                .get(*bi)
+                .map_or(0, |b| b.spans.len().saturating_sub(1));
             for &id in ids {
                 if let Some(slot) = out.get_mut(id) {
                     *slot = Some((*bi, 0, *bi, last));

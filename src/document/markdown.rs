@@ -39,7 +39,12 @@ pub fn to_markdown(l: &Letter) -> String {
     }
     for (i, f) in l.findings.iter().enumerate() {
         let text = comment_text(f).replace('\n', " ");
-        out.push_str(&format!("[^q{}]: **{}**: {}\n", i + 1, f.kind.as_str(), escape(&text)));
+        out.push_str(&format!(
+            "[^q{}]: **{}**: {}\n",
+            i + 1,
+            f.kind.as_str(),
+            escape(&text)
+        ));
     }
     out.truncate(out.trim_end().len());
     out.push('\n');
@@ -49,7 +54,10 @@ pub fn to_markdown(l: &Letter) -> String {
 fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if matches!(c, '\\' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '`' | '=' | '|') {
+        if matches!(
+            c,
+            '\\' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '`' | '=' | '|'
+        ) {
             out.push('\\');
         }
         out.push(c);

@@ -13,6 +13,7 @@
 //! [`Draft`]: crate::dictation::Draft
 //! [`Finding`]: crate::check::Finding
 
+mod body;
 mod docx;
 mod error;
 mod fields;

@@ -33,6 +33,7 @@ pub const PARTS: &[&str] = &[
     "cc",
     "enclosures",
     "footer",
+    "continuation",
 ];
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -144,7 +145,11 @@ pub fn load_template(dir: &Path, name: &str) -> Result<Template, DocumentError> 
     }
     for f in &tf.fields {
         if f.name.split('.').any(str::is_empty) {
-            return Err(syntax(&file, 1, format!("field name '{}' is not a dotted name", f.name)));
+            return Err(syntax(
+                &file,
+                1,
+                format!("field name '{}' is not a dotted name", f.name),
+            ));
         }
     }
     Ok(Template {
@@ -203,7 +208,9 @@ fn add_parts(
         }
         let raw = src.get(start..).unwrap_or("");
         if (raw.starts_with("\"\"\"") || raw.starts_with("'''"))
-            && raw[3..].trim_start_matches([' ', '\t', '\r']).starts_with('\n')
+            && raw[3..]
+                .trim_start_matches([' ', '\t', '\r'])
+                .starts_with('\n')
         {
             line += 1; // multi-line string: first line break after the quotes is trimmed
         }
@@ -253,8 +260,15 @@ fn check_syntax(key: &str, part: &Part) -> Result<(), DocumentError> {
         .map(|_| ())
         .map_err(|e| {
             let line = part.line + e.line().unwrap_or(1).saturating_sub(1);
-            let what = e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string());
-            syntax(&part.file, line, format!("[text].{key}: template syntax error: {what}"))
+            let what = e
+                .detail()
+                .map(str::to_string)
+                .unwrap_or_else(|| e.kind().to_string());
+            syntax(
+                &part.file,
+                line,
+                format!("[text].{key}: template syntax error: {what}"),
+            )
         })
 }
 

@@ -34,6 +34,8 @@ pub struct Index {
     pub abbr_leading_zero: Option<usize>,
     pub artifact_sentences: HashSet<String>,
     pub artifact_tags: HashSet<String>,
+    /// Single-word medical terms and drug/specialty words, lowercase (English overlap kept).
+    pub medical_words: HashSet<String>,
     targets: Vec<(String, bool)>,
     skel: HashMap<String, Vec<u32>>,
     skel_del: HashMap<String, Vec<u32>>,
@@ -58,6 +60,7 @@ impl Index {
             for tok in t.split(|c: char| !c.is_alphanumeric()) {
                 if !tok.is_empty() {
                     ix.known.insert(tok.to_string());
+                    ix.known.insert(americanise(tok));
                 }
             }
             if is_word(&t) {
@@ -69,6 +72,7 @@ impl Index {
                 for tok in t.split(|c: char| !c.is_alphanumeric()) {
                     if !tok.is_empty() {
                         ix.known.insert(tok.to_string());
+                        ix.known.insert(americanise(tok));
                         if is_word(tok) {
                             core.insert(tok.to_string());
                         }
@@ -142,6 +146,7 @@ impl Index {
                 ix.skel.entry(key).or_default().push(id);
             }
         };
+        ix.medical_words = medical_words.union(&core).cloned().collect();
         let mut core_sorted: Vec<&String> = core.iter().collect();
         core_sorted.sort();
         for t in core_sorted {
@@ -161,16 +166,7 @@ impl Index {
         if self.known.contains(w) {
             return true;
         }
-        let mut variants: Vec<String> = Vec::new();
-        let american = w
-            .replace("ae", "e")
-            .replace("oe", "e")
-            .replace("our", "or")
-            .replace("isation", "ization")
-            .replace("ise", "ize")
-            .replace("yse", "yze")
-            .replace("tre", "ter");
-        variants.push(american);
+        let mut variants: Vec<String> = vec![americanise(w)];
         for base in [w.to_string(), variants[0].clone()] {
             for (suffix, repl) in [
                 ("ies", "y"),
@@ -222,6 +218,9 @@ impl Index {
                 continue;
             }
             let limit = ((term.len() + 1) / 4).max(1);
+            if term.len().abs_diff(joined.len()) > limit {
+                continue;
+            }
             let d = levenshtein(joined, term, limit);
             if d > limit {
                 continue;
@@ -236,6 +235,17 @@ impl Index {
         }
         best.map(|(t, d, _)| (t, d))
     }
+}
+
+/// British → American spelling, roughly ("oesophageal" → "esophageal"), for lookups only.
+pub fn americanise(w: &str) -> String {
+    w.replace("ae", "e")
+        .replace("oe", "e")
+        .replace("our", "or")
+        .replace("isation", "ization")
+        .replace("ise", "ize")
+        .replace("yse", "yze")
+        .replace("tre", "ter")
 }
 
 /// Lowercase, letters/digits/spaces only, single-spaced (for comparing sentences).

@@ -105,26 +105,17 @@ pub struct Vocab {
 }
 
 const SPECIALTIES: [(&str, &str); 6] = [
-    (
-        "general",
-        include_str!("../../vocab/specialty/general.txt"),
-    ),
+    ("general", include_str!("../../vocab/specialty/general.txt")),
     (
         "cardiology",
         include_str!("../../vocab/specialty/cardiology.txt"),
     ),
-    (
-        "urology",
-        include_str!("../../vocab/specialty/urology.txt"),
-    ),
+    ("urology", include_str!("../../vocab/specialty/urology.txt")),
     (
         "orthopaedics",
         include_str!("../../vocab/specialty/orthopaedics.txt"),
     ),
-    (
-        "surgery",
-        include_str!("../../vocab/specialty/surgery.txt"),
-    ),
+    ("surgery", include_str!("../../vocab/specialty/surgery.txt")),
     (
         "general_practice",
         include_str!("../../vocab/specialty/general_practice.txt"),
@@ -185,9 +176,8 @@ impl Vocab {
                 file: file.clone(),
                 source,
             })?;
-            let text = String::from_utf8(bytes).map_err(|_| VocabError::NotUtf8 {
-                file: file.clone(),
-            })?;
+            let text =
+                String::from_utf8(bytes).map_err(|_| VocabError::NotUtf8 { file: file.clone() })?;
             Ok(Some((file, text)))
         };
         for (name, list) in [

@@ -26,7 +26,11 @@ pub fn word_list(file: &str, text: &str) -> Result<Vec<String>, VocabError> {
     data_lines(text)
         .map(|(n, l)| {
             if l.contains('\t') {
-                Err(malformed(file, n, "expected one term per line, found a TAB"))
+                Err(malformed(
+                    file,
+                    n,
+                    "expected one term per line, found a TAB",
+                ))
             } else {
                 Ok(l.trim().to_string())
             }
@@ -51,10 +55,7 @@ fn tsv<'a>(
                 Err(malformed(
                     file,
                     n,
-                    format!(
-                        "expected {cols} TAB-separated columns, found {}",
-                        f.len()
-                    ),
+                    format!("expected {cols} TAB-separated columns, found {}", f.len()),
                 ))
             }
         })
@@ -135,7 +136,11 @@ pub fn sound_alike(file: &str, text: &str) -> Result<Vec<SoundAlikePair>, VocabE
                 return Err(malformed(file, n, "expected two different drug names"));
             }
             if pair.a_indications.is_empty() || pair.b_indications.is_empty() {
-                return Err(malformed(file, n, "each drug needs at least one indication"));
+                return Err(malformed(
+                    file,
+                    n,
+                    "each drug needs at least one indication",
+                ));
             }
             Ok(pair)
         })
@@ -165,7 +170,11 @@ pub fn abbreviations(file: &str, text: &str) -> Result<Vec<Abbreviation>, VocabE
                 }
             };
             if f[0].is_empty() || f[2].is_empty() {
-                return Err(malformed(file, n, "abbreviation and problem must not be empty"));
+                return Err(malformed(
+                    file,
+                    n,
+                    "abbreviation and problem must not be empty",
+                ));
             }
             Ok(Abbreviation {
                 abbr: f[0].to_string(),

@@ -12,7 +12,7 @@ pub fn skeleton(word: &str) -> String {
         .map(|b| b.to_ascii_lowercase())
         .collect();
     let mut out = String::with_capacity(s.len());
-    let mut push = |c: char, out: &mut String| {
+    let push = |c: char, out: &mut String| {
         if !out.ends_with(c) {
             out.push(c);
         }

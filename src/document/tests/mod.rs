@@ -23,7 +23,9 @@ pub fn templates_dir() -> PathBuf {
 }
 
 pub fn fixture(name: &str) -> Fields {
-    let path = root().join("tests/fixtures/letters").join(format!("{name}.toml"));
+    let path = root()
+        .join("tests/fixtures/letters")
+        .join(format!("{name}.toml"));
     match Fields::from_file(&path) {
         Ok(f) => f,
         Err(e) => panic!("fixture {name}: {e}"),
@@ -57,7 +59,14 @@ pub fn draft(parts: &[(Option<&str>, Option<&str>, &str)]) -> Draft {
 }
 
 /// A finding on the `nth` occurrence (0-based) of `needle` in the draft text.
-pub fn finding(d: &Draft, needle: &str, nth: usize, kind: FindingKind, msg: &str, sugg: &[&str]) -> Finding {
+pub fn finding(
+    d: &Draft,
+    needle: &str,
+    nth: usize,
+    kind: FindingKind,
+    msg: &str,
+    sugg: &[&str],
+) -> Finding {
     let Some((byte, _)) = d.text.match_indices(needle).nth(nth) else {
         panic!("{needle:?} not in draft");
     };
@@ -96,9 +105,7 @@ pub fn xml_text(xml: &str) -> String {
         if tag == "w:t" || tag.starts_with("w:t ") {
             let end = rest.find("</w:t>").unwrap_or(rest.len());
             out.push_str(&unescape(&rest[..end]));
-        } else if tag == "/w:p" {
-            out.push('\n');
-        } else if tag.starts_with("w:br") {
+        } else if tag == "/w:p" || tag.starts_with("w:br") {
             out.push('\n');
         }
     }
@@ -118,7 +125,10 @@ fn unescape(s: &str) -> String {
 pub fn to_pdf(docx: &[PathBuf], outdir: &Path) -> Vec<PathBuf> {
     let profile = outdir.join("lo-profile");
     let status = Command::new("soffice")
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
         .args(["--headless", "--convert-to", "pdf", "--outdir"])
         .arg(outdir)
         .args(docx)
@@ -127,22 +137,40 @@ pub fn to_pdf(docx: &[PathBuf], outdir: &Path) -> Vec<PathBuf> {
         Ok(o) => o,
         Err(e) => panic!("soffice (LibreOffice) is needed to check DOCX output: {e}"),
     };
-    assert!(out.status.success(), "soffice failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "soffice failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     docx.iter()
         .map(|d| {
             let pdf = outdir.join(d.with_extension("pdf").file_name().unwrap_or_default());
-            assert!(pdf.is_file(), "LibreOffice did not produce {}: {}", pdf.display(), String::from_utf8_lossy(&out.stdout));
+            assert!(
+                pdf.is_file(),
+                "LibreOffice did not produce {}: {}",
+                pdf.display(),
+                String::from_utf8_lossy(&out.stdout)
+            );
             pdf
         })
         .collect()
 }
 
 pub fn pdf_text(pdf: &Path) -> String {
-    let out = match Command::new("pdftotext").args(["-layout"]).arg(pdf).arg("-").output() {
+    let out = match Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+    {
         Ok(o) => o,
         Err(e) => panic!("pdftotext (poppler-utils) is needed: {e}"),
     };
-    assert!(out.status.success(), "pdftotext failed on {}", pdf.display());
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

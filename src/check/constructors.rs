@@ -1,0 +1,24 @@
+//! Convenience constructors for `Finding` used by other modules (e.g. the document module's
+//! missing template fields). Plain data only; never touches text.
+
+use super::{Finding, FindingKind, Severity};
+
+impl Finding {
+    /// A `missing_field` finding: a template field with no value (no span: start = end = 0).
+    pub fn missing_field(name: &str, message: &str) -> Finding {
+        Finding {
+            kind: FindingKind::MissingField,
+            severity: Severity::Medium,
+            text: String::new(),
+            start: 0,
+            end: 0,
+            message: if message.is_empty() {
+                format!("The field \"{name}\" has no value — please fill it in")
+            } else {
+                message.to_string()
+            },
+            suggestions: vec![],
+            time: None,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! unknown_term: words or runs of 2-3 words that look like a misheard medical term
+//! ("met foreman" → metformin, "lie sino pril" → lisinopril, "hyper lipid anemia").
+//!
+//! Joins adjacent lowercase words and matches vocabulary terms by consonant skeleton plus edit
+//! distance. Stays quiet on names, capitalised words, abbreviations, numbers, hyphenated words,
+//! units and anything in `never_query.txt`. Only suggests; never replaces a word.
+
+use std::collections::HashMap;
+
+use super::text::{Doc, Hit, Tok};
+use super::{FindingKind, Severity};
+use crate::vocab::Vocab;
+
+const STOP: [&str; 64] = [
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "is",
+    "was", "are", "were", "be", "been", "has", "have", "had", "he", "she", "it", "his", "her",
+    "him", "they", "them", "their", "this", "that", "these", "those", "not", "no", "as", "but",
+    "if", "then", "than", "we", "you", "i", "our", "your", "my", "me", "us", "so", "do", "did",
+    "will", "would", "should", "can", "may", "there", "which", "who", "up", "out",
+];
+
+const UNITS: [&str; 16] = [
+    "mm", "cm", "mg", "ml", "kg", "mcg", "mmhg", "hr", "hrs", "min", "mins", "sec", "cc", "mmol",
+    "meq", "mls",
+];
+
+/// Whether `word` is just a different ending of `term` ("echocardiography"/"echocardiogram").
+fn same_stem(word: &str, term: &str) -> bool {
+    let common = word
+        .bytes()
+        .zip(term.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    common + 3 >= term.len().min(word.len())
+}
+
+/// A word that may be a piece of a misheard term: plain lowercase letters (a capital only at
+/// the start of a sentence), not a stop word.
+fn piece(doc: &Doc, t: &Tok) -> Option<String> {
+    let w = t.text;
+    let first_in_sentence = doc.sentences.get(t.sent).is_some_and(|s| s.0 == t.start);
+    let mut chars = w.chars();
+    let head_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || (first_in_sentence && c.is_ascii_uppercase()));
+    if !head_ok || !chars.all(|c| c.is_ascii_lowercase()) {
+        return None;
+    }
+    let l = w.to_ascii_lowercase();
+    (!STOP.contains(&l.as_str()) && !UNITS.contains(&l.as_str())).then_some(l)
+}
+
+pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
+    let ix = &vocab.index;
+    let toks = &doc.toks;
+    let pieces: Vec<Option<String>> = toks.iter().map(|t| piece(doc, t)).collect();
+    let mut known_memo: HashMap<&str, bool> = HashMap::new();
+    let known: Vec<bool> = pieces
+        .iter()
+        .map(|p| {
+            p.as_ref().is_none_or(|w| {
+                *known_memo
+                    .entry(w.as_str())
+                    .or_insert_with(|| ix.is_known(w) || ix.drug_names.contains(w))
+            })
+        })
+        .collect();
+    // Long texts repeat themselves; remember each joined run's answer.
+    let mut memo: HashMap<(String, bool), Option<(String, usize)>> = HashMap::new();
+    let mut fuzzy = |joined: &str, core_only: bool| {
+        memo.entry((joined.to_string(), core_only))
+            .or_insert_with(|| ix.fuzzy(joined, core_only).map(|(t, d)| (t.to_string(), d)))
+            .clone()
+    };
+    let mut i = 0;
+    while i < toks.len() {
+        let mut best: Option<(usize, String, usize)> = None; // (run length, term, distance)
+        for n in [3, 2] {
+            let Some(run) = toks.get(i..i + n) else {
+                continue;
+            };
+            let spaced = run
+                .windows(2)
+                .all(|w| w[0].sent == w[1].sent && doc.slice(w[0].end, w[1].start) == " ");
+            if !spaced || pieces[i..i + n].iter().any(Option::is_none) {
+                continue;
+            }
+            let joined: String = pieces[i..i + n]
+                .iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            let all_known = known[i..i + n].iter().all(|&k| k);
+            // "osteo por osis": the pieces spell a medical word exactly.
+            if !all_known && ix.medical_words.contains(&joined) {
+                best = Some((n, joined, 0));
+                break;
+            }
+            if joined.len() < 7 || ix.is_known(&joined) && !ix.drug_names.contains(&joined) {
+                continue;
+            }
+            if let Some((term, d)) = fuzzy(&joined, all_known)
+                && !pieces[i..i + n].iter().flatten().any(|p| *p == term)
+            {
+                // All-English runs must match closely (they are usually just English).
+                if all_known && d * 5 > joined.len() {
+                    continue;
+                }
+                if best.as_ref().is_none_or(|b| d < b.2) {
+                    best = Some((n, term, d));
+                }
+            }
+        }
+        if let Some((n, term, _)) = best {
+            let (start, end) = (toks[i].start, toks[i + n - 1].end);
+            hits.push(Hit {
+                kind: FindingKind::UnknownTerm,
+                severity: Severity::Medium,
+                start,
+                end,
+                message: format!(
+                    "\"{}\" is not a known term — did you mean {term}?",
+                    doc.slice(start, end)
+                ),
+                suggestions: vec![term],
+            });
+            i += n;
+            continue;
+        }
+        // A single unknown word close to a known term.
+        if let Some(w) = &pieces[i]
+            && !known[i]
+            && w.len() >= 5
+            && let Some((term, d)) = fuzzy(w, true)
+            && d > 0
+            && !same_stem(w, &term)
+        {
+            hits.push(Hit {
+                kind: FindingKind::UnknownTerm,
+                severity: Severity::Medium,
+                start: toks[i].start,
+                end: toks[i].end,
+                message: format!(
+                    "\"{}\" is not a known word — did you mean {term}?",
+                    toks[i].text
+                ),
+                suggestions: vec![term],
+            });
+        }
+        i += 1;
+    }
+}

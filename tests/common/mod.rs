@@ -1,0 +1,85 @@
+//! Shared helpers for the integration tests: run the real binary, make real speech.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The installed default model (make test fetches it first).
+pub fn tiny_en() -> PathBuf {
+    let p = root().join("models/tiny.en.bin");
+    assert!(
+        p.is_file(),
+        "models/tiny.en.bin missing: run `make test` (it fetches the model)"
+    );
+    p
+}
+
+pub fn medscribe() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_medscribe"));
+    c.current_dir(root());
+    c
+}
+
+pub fn run(args: &[&str]) -> Output {
+    medscribe().args(args).output().expect("run medscribe")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Speak `text` with espeak-ng into a 16-bit WAV at `path` (22.05 kHz, as espeak makes it).
+pub fn espeak(text: &str, path: &Path) {
+    let st = Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "150", "-w"])
+        .arg(path)
+        .arg(text)
+        .status()
+        .expect("espeak-ng is installed by make test");
+    assert!(st.success());
+}
+
+/// Run sox with the given arguments, asserting success.
+pub fn sox(args: &[&str]) {
+    let st = Command::new("sox")
+        .args(args)
+        .status()
+        .expect("sox is installed by make test");
+    assert!(st.success(), "sox {args:?}");
+}
+
+/// Assert the command failed with exactly one line of error on stderr that contains each needle.
+pub fn assert_one_line_error(o: &Output, needles: &[&str]) {
+    assert!(
+        !o.status.success(),
+        "expected failure, got success: {}",
+        stdout(o)
+    );
+    let err = stderr(o);
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "expected one error line, got: {err}");
+    for n in needles {
+        assert!(
+            lines[0].contains(n),
+            "error line {:?} lacks {n:?}",
+            lines[0]
+        );
+    }
+    assert!(!err.contains("panicked"), "panic: {err}");
+}
+
+/// Lower-cased words of a text, punctuation stripped.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '/' && c != '.')
+        .map(|w| w.trim_matches('.').to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
