@@ -7,7 +7,9 @@
 
 use std::path::Path;
 
-use whisper_rs::{FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters};
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters,
+};
 
 use crate::audio;
 use crate::transcript::{Segment, Transcript};
@@ -69,7 +71,13 @@ impl Transcriber {
         silence_whisper_logs();
         let err = |why: String| AsrError::Load { path: path.display().to_string(), why };
         let utf8 = path.to_str().ok_or_else(|| err("path is not UTF-8".into()))?;
-        let ctx = WhisperContext::new_with_params(utf8, WhisperContextParameters::default())
+        let mut params = WhisperContextParameters::default();
+        // Word times from cross-attention alignment (DTW): they stay right even when Whisper
+        // decodes a chunk without timestamp tokens, as it does when primed with a prompt.
+        if let Some(preset) = crate::model::describe(path).ok().and_then(|(hp, _, _)| dtw_preset(&hp)) {
+            params.dtw_parameters(DtwParameters { mode: DtwMode::ModelPreset { model_preset: preset }, ..Default::default() });
+        }
+        let ctx = WhisperContext::new_with_params(utf8, params)
             .map_err(|e| err(format!("{e}; is it a complete whisper.cpp ggml file?")))?;
         let name = path
             .file_stem()
@@ -125,18 +133,19 @@ impl Transcriber {
                 }
                 let data = tok.token_data();
                 let text = tok.to_bytes().map(|b| b.to_vec()).unwrap_or_default();
-                tokens.push(words::Token { bytes: text, p: data.p, t0: data.t0, t1: data.t1 });
+                tokens.push(words::Token { bytes: text, p: data.p, t0: data.t0, t1: data.t1, t_dtw: data.t_dtw });
             }
             let text = seg.to_str_lossy().map(|s| s.trim().to_string()).unwrap_or_default();
             if text.is_empty() {
                 continue;
             }
-            segments.push(Segment {
-                start: offset + seg.start_timestamp() as f64 / 100.0,
-                end: offset + seg.end_timestamp() as f64 / 100.0,
-                text,
-                words: words::group(&tokens, offset),
-            });
+            // A chunk decoded without timestamp tokens comes back as one 30-s segment: keep
+            // its times inside the audio actually given.
+            let chunk_end = offset + samples.len() as f64 / audio::WHISPER_RATE as f64;
+            let words = words::group(&tokens, offset, chunk_end);
+            let start = (offset + seg.start_timestamp() as f64 / 100.0).min(chunk_end);
+            let end = (offset + seg.end_timestamp() as f64 / 100.0).clamp(start, chunk_end);
+            segments.push(Segment { start, end, text, words });
         }
         Ok(segments)
     }
@@ -168,6 +177,22 @@ impl Transcriber {
             findings: Vec::new(),
         })
     }
+}
+
+/// whisper.cpp's alignment-head preset for a model of these dimensions, if it has one.
+fn dtw_preset(hp: &crate::model::HParams) -> Option<DtwModelPreset> {
+    let multilingual = hp.n_vocab >= 51_865;
+    Some(match (hp.size_name(), multilingual) {
+        ("tiny", false) => DtwModelPreset::TinyEn,
+        ("tiny", true) => DtwModelPreset::Tiny,
+        ("base", false) => DtwModelPreset::BaseEn,
+        ("base", true) => DtwModelPreset::Base,
+        ("small", false) => DtwModelPreset::SmallEn,
+        ("small", true) => DtwModelPreset::Small,
+        ("medium", false) => DtwModelPreset::MediumEn,
+        ("medium", true) => DtwModelPreset::Medium,
+        _ => return None,
+    })
 }
 
 /// Encoder frames for a chunk: 50 per second of audio plus a margin, at most Whisper's 1500.

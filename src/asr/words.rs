@@ -1,6 +1,8 @@
 //! Whisper tokens → words: a token that starts with a space (or follows punctuation-only
 //! text at the start) begins a new word; a word's time spans its tokens and its confidence
 //! is the lowest token probability in it, so one doubtful piece makes the word doubtful.
+//! Times come from DTW alignment when whisper.cpp computed it (`t_dtw` ≥ 0), else from the
+//! timestamp-token estimates, and are kept inside the chunk.
 
 use crate::transcript::Word;
 
@@ -11,9 +13,11 @@ pub struct Token {
     pub p: f32,
     pub t0: i64,
     pub t1: i64,
+    /// DTW-aligned time, or -1 when not computed.
+    pub t_dtw: i64,
 }
 
-pub fn group(tokens: &[Token], offset: f64) -> Vec<Word> {
+pub fn group(tokens: &[Token], offset: f64, chunk_end: f64) -> Vec<Word> {
     struct Acc {
         bytes: Vec<u8>,
         p: f32,
@@ -21,25 +25,37 @@ pub fn group(tokens: &[Token], offset: f64) -> Vec<Word> {
         t1: i64,
     }
     let mut words: Vec<Acc> = Vec::new();
+    let use_dtw = !tokens.is_empty() && tokens.iter().all(|t| t.t_dtw >= 0);
     for t in tokens {
+        let (t0, t1) = if use_dtw { (t.t_dtw, t.t_dtw) } else { (t.t0, t.t1) };
         let starts_word = t.bytes.first() == Some(&b' ') || words.is_empty();
         match words.last_mut() {
             Some(w) if !starts_word => {
                 w.bytes.extend_from_slice(&t.bytes);
                 w.p = w.p.min(t.p);
-                w.t1 = w.t1.max(t.t1);
+                w.t1 = w.t1.max(t1);
             }
-            _ => words.push(Acc { bytes: t.bytes.clone(), p: t.p, t0: t.t0, t1: t.t1 }),
+            _ => words.push(Acc { bytes: t.bytes.clone(), p: t.p, t0, t1 }),
         }
     }
+    // A DTW time marks where a word is; let each word run on to where the next begins.
+    if use_dtw {
+        for i in 0..words.len().saturating_sub(1) {
+            let next = words[i + 1].t0;
+            if next > words[i].t1 {
+                words[i].t1 = next;
+            }
+        }
+    }
+    let secs = |cs: i64| (offset + cs.max(0) as f64 / 100.0).min(chunk_end);
     words
         .into_iter()
         .filter_map(|w| {
             let text = String::from_utf8_lossy(&w.bytes).trim().to_string();
             (!text.is_empty()).then(|| Word {
                 text,
-                start: offset + w.t0.max(0) as f64 / 100.0,
-                end: offset + w.t1.max(w.t0).max(0) as f64 / 100.0,
+                start: secs(w.t0),
+                end: secs(w.t1.max(w.t0)),
                 confidence: w.p.clamp(0.0, 1.0),
             })
         })
@@ -51,7 +67,7 @@ mod tests {
     use super::*;
 
     fn tok(s: &str, p: f32, t0: i64, t1: i64) -> Token {
-        Token { bytes: s.as_bytes().to_vec(), p, t0, t1 }
+        Token { bytes: s.as_bytes().to_vec(), p, t0, t1, t_dtw: -1 }
     }
 
     #[test]
@@ -59,6 +75,7 @@ mod tests {
         let w = group(
             &[tok(" met", 0.9, 0, 20), tok("formin", 0.4, 20, 50), tok(" 500", 0.95, 50, 80), tok(".", 0.99, 80, 81)],
             10.0,
+            60.0,
         );
         assert_eq!(w.len(), 2);
         assert_eq!(w[0].text, "metformin");
@@ -68,9 +85,33 @@ mod tests {
     }
 
     #[test]
+    fn dtw_times_win_and_words_run_to_the_next_word() {
+        let mut a = tok(" chest", 0.9, 0, 3000);
+        a.t_dtw = 120;
+        let mut b = tok(" pain", 0.9, 0, 3000);
+        b.t_dtw = 160;
+        let w = group(&[a, b], 5.0, 20.0);
+        assert_eq!((w[0].start, w[0].end), (6.2, 6.6));
+        assert_eq!(w[1].start, 6.6);
+    }
+
+    #[test]
+    fn times_stay_inside_the_chunk() {
+        let w = group(&[tok(" late", 0.9, 2900, 3000)], 0.0, 12.0);
+        assert_eq!((w[0].start, w[0].end), (12.0, 12.0));
+    }
+
+    #[test]
     fn split_utf8_bytes_are_rejoined() {
         let e = "é".as_bytes();
-        let w = group(&[Token { bytes: vec![b' ', e[0]], p: 0.9, t0: 0, t1: 1 }, Token { bytes: vec![e[1]], p: 0.9, t0: 1, t1: 2 }], 0.0);
+        let w = group(
+            &[
+                Token { bytes: vec![b' ', e[0]], p: 0.9, t0: 0, t1: 1, t_dtw: -1 },
+                Token { bytes: vec![e[1]], p: 0.9, t0: 1, t1: 2, t_dtw: -1 },
+            ],
+            0.0,
+            60.0,
+        );
         assert_eq!(w[0].text, "é");
     }
 }

@@ -16,7 +16,7 @@ mod store;
 pub use convert::HParams;
 pub use fetch::{SOURCES, Source, fetch};
 pub use quantize::WeightType;
-pub use store::{ModelInfo, default_model, import, list, models_dir, resolve, set_default};
+pub use store::{ModelInfo, default_model, describe, import, list, models_dir, resolve, set_default};
 
 use std::path::{Path, PathBuf};
 

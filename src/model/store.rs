@@ -31,7 +31,8 @@ pub fn models_dir() -> PathBuf {
 
 const DEFAULT_FILE: &str = "default";
 
-fn describe(path: &Path) -> Result<(HParams, String, u64), ModelError> {
+/// A model file's dimensions, weight type name and size, read from its header.
+pub fn describe(path: &Path) -> Result<(HParams, String, u64), ModelError> {
     use std::io::Read;
     let mut head = [0u8; 48];
     let mut f = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;

@@ -47,6 +47,7 @@ pub fn start(dev: &cpal::Device, config: &cpal::SupportedStreamConfig) -> Result
         let fatal = matches!(e.kind(), K::DeviceNotAvailable | K::StreamInvalidated | K::DeviceChanged);
         let _ = err_tx.send(Msg::Error { fatal, detail: e.to_string() });
     };
+    let quiet = super::quiet::Quiet::new();
     let stream = dev
         .build_input_stream_raw(
             config.config(),
@@ -57,6 +58,7 @@ pub fn start(dev: &cpal::Device, config: &cpal::SupportedStreamConfig) -> Result
         )
         .map_err(|e| e.to_string())?;
     stream.play().map_err(|e| e.to_string())?;
+    drop(quiet);
     Ok(Capture {
         _stream: stream,
         rx,

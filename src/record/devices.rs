@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::convert;
 use super::error::RecordError;
+use super::quiet::Quiet;
 
 /// One input device as shown to the user.
 #[derive(Debug, Clone, Serialize)]
@@ -41,12 +42,13 @@ impl InputInfo {
         self.name.to_lowercase().contains(&q) || self.id.to_lowercase().contains(&q)
     }
 
-    /// One line for error messages: `name (id)` or just `name`.
+    /// One line for lists and messages: `id (name)` (the id is what `--device` takes most
+    /// easily), or just the name when there is no separate id.
     pub fn label(&self) -> String {
         if self.id.is_empty() || self.id == self.name {
             self.name.clone()
         } else {
-            format!("{} ({})", self.name, self.id)
+            format!("{} ({})", self.id, self.name)
         }
     }
 }
@@ -95,6 +97,7 @@ pub fn list_inputs() -> Vec<InputInfo> {
 }
 
 fn list_with_devices() -> Vec<(InputInfo, cpal::Device)> {
+    let _quiet = Quiet::new();
     let host = cpal::default_host();
     let default_id = host
         .default_input_device()
@@ -104,6 +107,10 @@ fn list_with_devices() -> Vec<(InputInfo, cpal::Device)> {
         Ok(devs) => devs.map(|d| (describe(&d, default_id.as_deref()), d)).collect(),
         Err(_) => Vec::new(),
     };
+    // Plugins that cannot even say what they support (JACK without a server, OSS without
+    // /dev/dsp, rate converters) cannot record either.
+    // ALSA's "null" device only makes zeros: never a microphone.
+    out.retain(|(i, _)| i.problem.is_none() && !i.channels.is_empty() && i.id != "null");
     out.sort_by_key(|(i, _)| !i.default);
     out
 }
@@ -119,41 +126,62 @@ pub fn render(list: &[InputInfo]) -> String {
             s.push_str(&format!("      cannot read capabilities: {p}\n"));
             continue;
         }
-        let ch: Vec<String> = d.channels.iter().map(|c| c.to_string()).collect();
+        let ch = ranges(&d.channels);
         let rates = match d.rates {
             Some((a, b)) if a == b => format!("{a} Hz"),
             Some((a, b)) => format!("{a}-{b} Hz"),
             None => "none".into(),
         };
         s.push_str(&format!(
-            "      rates {rates}; channels {}; formats {}\n",
-            ch.join(", "),
+            "      rates {rates}; channels {ch}; formats {}\n",
             d.formats.join(", ")
         ));
     }
     s
 }
 
+/// `1, 2, 4-8` for a sorted list of counts.
+fn ranges(v: &[u16]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < v.len() {
+        let mut j = i;
+        while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i + 1 { format!("{}-{}", v[i], v[j]) } else { v[i].to_string() });
+        if j == i + 1 {
+            parts.push(v[j].to_string());
+        }
+        i = j + 1;
+    }
+    parts.join(", ")
+}
+
 /// The device to record from: `name` (exact name/id, else a unique partial match) or the
 /// system default.
 pub fn pick(name: Option<&str>) -> Result<(InputInfo, cpal::Device), RecordError> {
+    if name.is_none() {
+        let quiet = Quiet::new();
+        let dev = cpal::default_host().default_input_device();
+        let usable = dev.filter(|d| choose_config(d).is_ok());
+        drop(quiet);
+        if let Some(dev) = usable {
+            let info = InputInfo { default: true, ..describe(&dev, None) };
+            return Ok((info, dev));
+        }
+    }
     let all = list_with_devices();
     let available = || {
         let names: Vec<String> = all.iter().map(|(i, _)| i.label()).collect();
         if names.is_empty() { "none".to_string() } else { names.join(", ") }
     };
     let Some(query) = name else {
-        let host = cpal::default_host();
-        let Some(dev) = host.default_input_device() else {
-            let detail = match all.first() {
-                Some(_) => format!(" (no default input; try --device with one of: {})", available()),
-                None => String::new(),
-            };
-            return Err(RecordError::NoInputDevice { detail });
+        let detail = match all.first() {
+            Some(_) => format!(" (the default input cannot record; try --device with one of: {})", available()),
+            None => String::new(),
         };
-        let info = describe(&dev, None);
-        let info = InputInfo { default: true, ..info };
-        return Ok((info, dev));
+        return Err(RecordError::NoInputDevice { detail });
     };
     let exact: Vec<usize> = (0..all.len()).filter(|i| all[*i].0.is_exactly(query)).collect();
     let found = if exact.is_empty() {
@@ -178,6 +206,7 @@ pub fn pick(name: Option<&str>) -> Result<(InputInfo, cpal::Device), RecordError
 
 /// A stream configuration the recorder can take, the device's default if possible.
 pub fn choose_config(dev: &cpal::Device) -> Result<cpal::SupportedStreamConfig, String> {
+    let _quiet = Quiet::new();
     if let Ok(c) = dev.default_input_config() {
         if convert::is_supported(c.sample_format()) {
             return Ok(c);

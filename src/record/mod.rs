@@ -8,7 +8,7 @@
 //!
 //! Files: `devices` (listing, `--device` lookup), `capture` (cpal stream → channel),
 //! `convert` (sample formats → f32), `resample` (streaming 16 kHz mono), `meter` (levels,
-//! silence/clipping warnings), `wav_sink` (crash-safe WAV, header repair), `keys` (keys,
+//! silence/clipping warnings), `quiet` (mute C-library chatter), `wav_sink` (crash-safe WAV, header repair), `keys` (keys,
 //! signals), `session` (the loop).
 
 mod capture;
@@ -17,6 +17,7 @@ mod devices;
 mod error;
 mod keys;
 mod meter;
+mod quiet;
 mod resample;
 mod session;
 mod wav_sink;

@@ -93,8 +93,12 @@ pub fn record(opts: &Options, controls: &Controls, mut on: impl FnMut(Event)) ->
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let own = opts.output.file_name().map(|n| dir.join(n));
+    let mut own_repair = None;
     for (path, repair) in wav_sink::recover_interrupted(&dir) {
-        if path != opts.output {
+        if Some(&path) == own.as_ref() {
+            own_repair = repair;
+        } else {
             on(Event::Recovered { path: &path, repair: repair.as_ref() });
         }
     }
@@ -109,7 +113,8 @@ pub fn record(opts: &Options, controls: &Controls, mut on: impl FnMut(Event)) ->
     let resampler = LiveResampler::new(config.channels(), config.sample_rate())
         .map_err(|detail| RecordError::Format { name: info.label(), detail })?;
     let (mut sink, repaired) = if opts.append {
-        WavSink::append(&opts.output)?
+        let (sink, r) = WavSink::append(&opts.output)?;
+        (sink, r.or(own_repair))
     } else {
         (WavSink::create(&opts.output, opts.overwrite)?, None)
     };
@@ -136,6 +141,14 @@ pub fn record(opts: &Options, controls: &Controls, mut on: impl FnMut(Event)) ->
             return Err(e);
         }
     };
+    if sink.written == 0 && sink.existing == 0 {
+        sink.discard_if_empty();
+        let why = match &stop {
+            Stop::DeviceLost(d) => format!("it delivered no audio ({d})"),
+            _ => "stopped before any audio arrived; nothing was saved".into(),
+        };
+        return Err(RecordError::Device { name: info.label(), detail: why });
+    }
     let seconds = sink.written as f64 / WHISPER_RATE as f64;
     let total_seconds = sink.total_seconds();
     let path = sink.path().to_path_buf();
