@@ -28,7 +28,7 @@ demo: model
 	    --data tests/fixtures/letters/referral-letter.toml -o $(OUT)/referral-letter.docx
 
 test: model
-	$(CARGO) test -- --test-threads=2
+	$(CARGO) test -- --test-threads=1
 
 lint:
 	$(CARGO) fmt --all -- --check
