@@ -52,7 +52,9 @@ pub fn run_devices(a: DevicesArgs) -> anyhow::Result<()> {
     if a.json {
         println!("{}", serde_json::to_string_pretty(&list)?);
     } else if list.is_empty() {
-        println!("no microphone found (no input devices); check that one is plugged in and not muted");
+        println!(
+            "no microphone found (no input devices); check that one is plugged in and not muted"
+        );
     } else {
         print!("{}", record::render_devices(&list));
         println!("(* = default; choose another with `medscribe record --device NAME`)");
@@ -78,8 +80,14 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<()> {
     };
     record::install_signal_handlers();
     let raw = RawMode::enable();
-    let controls = Controls { keys: Some(record::spawn_reader(raw.is_some())) };
-    let mut ui = Ui { live: std::io::stderr().is_terminal(), raw: raw.is_some(), drawn: false };
+    let controls = Controls {
+        keys: Some(record::spawn_reader(raw.is_some())),
+    };
+    let mut ui = Ui {
+        live: std::io::stderr().is_terminal(),
+        raw: raw.is_some(),
+        drawn: false,
+    };
     let result = record::record(&opts, &controls, |e| ui.event(e));
     ui.clear();
     drop(raw);
@@ -91,9 +99,15 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<()> {
         Some(_) => {
             eprintln!("medscribe: running {}", shell_words(&letter));
             let exe = std::env::current_exe().context("finding the medscribe executable")?;
-            let st = Command::new(exe).args(&letter[1..]).status().context("running medscribe letter")?;
+            let st = Command::new(exe)
+                .args(&letter[1..])
+                .status()
+                .context("running medscribe letter")?;
             if !st.success() {
-                bail!("the letter step failed; the recording is safe in {}", s.path.display());
+                bail!(
+                    "the letter step failed; the recording is safe in {}",
+                    s.path.display()
+                );
             }
         }
     }
@@ -125,28 +139,46 @@ fn summarize(s: &Summary, append: bool) {
             s.total_seconds
         );
     } else {
-        println!("Recorded {:.1} s to {} (16 kHz mono 16-bit)", s.seconds, s.path.display());
+        println!(
+            "Recorded {:.1} s to {} (16 kHz mono 16-bit)",
+            s.seconds,
+            s.path.display()
+        );
     }
 }
 
 /// `medscribe letter FILE.wav --template ... --data ... -o ...` as words.
 fn letter_command(a: &RecordArgs, wav: &Path) -> Vec<String> {
-    let mut c = vec!["medscribe".to_string(), "letter".into(), wav.display().to_string()];
+    let mut c = vec![
+        "medscribe".to_string(),
+        "letter".into(),
+        wav.display().to_string(),
+    ];
     c.push("--template".into());
-    c.push(a.then_letter.clone().unwrap_or_else(|| "referral-letter".into()));
+    c.push(
+        a.then_letter
+            .clone()
+            .unwrap_or_else(|| "referral-letter".into()),
+    );
     match (&a.data, &a.then_letter) {
         (Some(d), _) => c.extend(["--data".into(), d.display().to_string()]),
         (None, None) => c.extend(["--data".into(), "FIELDS.toml".into()]),
         (None, Some(_)) => {}
     }
-    let out = a.letter_output.clone().unwrap_or_else(|| wav.with_extension("docx"));
+    let out = a
+        .letter_output
+        .clone()
+        .unwrap_or_else(|| wav.with_extension("docx"));
     c.extend(["-o".into(), out.display().to_string()]);
     c
 }
 
 fn shell_words(words: &[String]) -> String {
     let quote = |w: &String| {
-        if !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@".contains(c)) {
+        if !w.is_empty()
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@".contains(c))
+        {
             w.clone()
         } else {
             format!("'{}'", w.replace('\'', r"'\''"))
@@ -182,10 +214,23 @@ impl Ui {
                 let how = repair.map_or("its header was already valid".to_string(), |r| {
                     format!("{:.1} s of audio", r.actual_seconds)
                 });
-                self.line(&format!("medscribe: recovered interrupted recording {} ({how})", path.display()));
+                self.line(&format!(
+                    "medscribe: recovered interrupted recording {} ({how})",
+                    path.display()
+                ));
             }
-            Event::Started { device, rate, channels, format, existing_seconds } => {
-                let keys = if self.raw { "space pauses, Enter stops" } else { "Enter stops, p+Enter pauses" };
+            Event::Started {
+                device,
+                rate,
+                channels,
+                format,
+                existing_seconds,
+            } => {
+                let keys = if self.raw {
+                    "space pauses, Enter stops"
+                } else {
+                    "Enter stops, p+Enter pauses"
+                };
                 let cont = if existing_seconds > 0.0 {
                     format!(", continuing after {existing_seconds:.1} s")
                 } else {
@@ -196,13 +241,21 @@ impl Ui {
                     device.label()
                 ));
             }
-            Event::Tick { seconds, level, paused } => {
+            Event::Tick {
+                seconds,
+                level,
+                paused,
+            } => {
                 if !self.live {
                     return;
                 }
                 let t = seconds as u64;
                 let state = if paused { "PAUSED" } else { "REC   " };
-                let dbfs = if level.rms_db.is_finite() { format!("{:>4.0} dBFS", level.rms_db) } else { "  -inf dBFS".into() };
+                let dbfs = if level.rms_db.is_finite() {
+                    format!("{:>4.0} dBFS", level.rms_db)
+                } else {
+                    "  -inf dBFS".into()
+                };
                 eprint!(
                     "\r\x1b[2K{state} {:02}:{:02}:{:02}  [{}] {dbfs}",
                     t / 3600,
@@ -214,7 +267,11 @@ impl Ui {
                 self.drawn = true;
             }
             Event::Paused(p) => {
-                let msg = if p { "medscribe: paused" } else { "medscribe: resumed" };
+                let msg = if p {
+                    "medscribe: paused"
+                } else {
+                    "medscribe: resumed"
+                };
                 if !self.live {
                     self.line(msg);
                 }

@@ -225,13 +225,19 @@ fn word_run(toks: &[Tok], s: usize) -> (String, usize) {
     (words.join(" "), k)
 }
 
+/// Section keys recognised even when Whisper joined the heading to the sentence before
+/// with a comma.
+const MAIN_AFTER_COMMA: &[&str] =
+    &["examination", "impression", "plan", "assessment", "diagnosis", "medications", "allergies", "investigations"];
+
 /// Replace heading sentences and inline "Label:" openings with `Tok::Heading`.
 pub(crate) fn apply(toks: Vec<Tok>) -> Vec<Tok> {
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
     let mut i = 0;
     while i < toks.len() {
         let at_start = out.last().is_none_or(is_sentence_end);
-        if at_start && word_at(&toks, i).is_some() {
+        let after_comma = out.last() == Some(&Tok::P(','));
+        if (at_start || after_comma) && word_at(&toks, i).is_some() {
             let (phrase, k) = word_run(&toks, i);
             let end = match toks.get(k) {
                 None | Some(Tok::Para | Tok::Line) => Some(k),
@@ -245,9 +251,19 @@ pub(crate) fn apply(toks: Vec<Tok>) -> Vec<Tok> {
                 },
                 _ => None,
             };
+            // Whisper often runs a spoken heading into the previous sentence with a comma
+            // ("the chest was clear, impression. Likely angina"): only a main section
+            // heading followed by a full stop counts there.
+            let comma_ok = !after_comma
+                || (toks.get(k) == Some(&Tok::P('.')) && lookup(&phrase).is_some_and(|key| MAIN_AFTER_COMMA.contains(&key)));
             if let Some(end) = end
+                && comma_ok
                 && let Some((display, key)) = heading_for(&phrase)
             {
+                if after_comma {
+                    out.pop();
+                    out.push(Tok::P('.'));
+                }
                 out.push(Tok::Heading { display, key });
                 i = end;
                 continue;
@@ -364,6 +380,17 @@ mod tests {
             }
         );
         assert_eq!(t[1], Tok::Word("Start".into()));
+    }
+
+    #[test]
+    fn main_heading_run_on_after_a_comma_splits() {
+        assert_eq!(
+            headings("His chest was clear, impression. Likely stable angina, plan. Start aspirin."),
+            vec![("Impression".to_string(), Some("impression".to_string())), ("Plan".to_string(), Some("plan".to_string()))]
+        );
+        // Not a heading: no full stop after it, or not a main heading.
+        assert!(headings("We discussed it, plan to review in a week.").is_empty());
+        assert!(headings("He was seen, history. Then left.").is_empty());
     }
 
     #[test]

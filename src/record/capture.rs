@@ -39,13 +39,23 @@ pub fn start(dev: &cpal::Device, config: &cpal::SupportedStreamConfig) -> Result
     let err_tx: Sender<Msg> = tx.clone();
     let on_data = move |data: &cpal::Data, _: &cpal::InputCallbackInfo| {
         let mut buf = Vec::with_capacity(data.len());
-        let msg = if convert::data_to_f32(data, &mut buf) { Msg::Data(buf) } else { Msg::BadFormat };
+        let msg = if convert::data_to_f32(data, &mut buf) {
+            Msg::Data(buf)
+        } else {
+            Msg::BadFormat
+        };
         let _ = tx.send(msg);
     };
     let on_error = move |e: cpal::Error| {
         use cpal::ErrorKind as K;
-        let fatal = matches!(e.kind(), K::DeviceNotAvailable | K::StreamInvalidated | K::DeviceChanged);
-        let _ = err_tx.send(Msg::Error { fatal, detail: e.to_string() });
+        let fatal = matches!(
+            e.kind(),
+            K::DeviceNotAvailable | K::StreamInvalidated | K::DeviceChanged
+        );
+        let _ = err_tx.send(Msg::Error {
+            fatal,
+            detail: e.to_string(),
+        });
     };
     let quiet = super::quiet::Quiet::new();
     let stream = dev

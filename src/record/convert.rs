@@ -30,7 +30,11 @@ where
     T: Sample,
     f32: FromSample<T>,
 {
-    out.extend(samples.iter().map(|s| s.to_sample::<f32>().clamp(-1.0, 1.0)));
+    out.extend(
+        samples
+            .iter()
+            .map(|s| s.to_sample::<f32>().clamp(-1.0, 1.0)),
+    );
 }
 
 /// Convert one cpal buffer, appending to `out`. Returns `false` (appending nothing) for a

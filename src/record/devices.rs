@@ -93,7 +93,10 @@ fn describe(dev: &cpal::Device, default_id: Option<&str>) -> InputInfo {
 
 /// The input devices of the default host, the default first.
 pub fn list_inputs() -> Vec<InputInfo> {
-    list_with_devices().into_iter().map(|(info, _)| info).collect()
+    list_with_devices()
+        .into_iter()
+        .map(|(info, _)| info)
+        .collect()
 }
 
 fn list_with_devices() -> Vec<(InputInfo, cpal::Device)> {
@@ -104,7 +107,9 @@ fn list_with_devices() -> Vec<(InputInfo, cpal::Device)> {
         .and_then(|d| d.id().ok())
         .map(|i| i.id().to_string());
     let mut out: Vec<(InputInfo, cpal::Device)> = match host.input_devices() {
-        Ok(devs) => devs.map(|d| (describe(&d, default_id.as_deref()), d)).collect(),
+        Ok(devs) => devs
+            .map(|d| (describe(&d, default_id.as_deref()), d))
+            .collect(),
         Err(_) => Vec::new(),
     };
     // Plugins that cannot even say what they support (JACK without a server, OSS without
@@ -149,7 +154,11 @@ fn ranges(v: &[u16]) -> String {
         while j + 1 < v.len() && v[j + 1] == v[j] + 1 {
             j += 1;
         }
-        parts.push(if j > i + 1 { format!("{}-{}", v[i], v[j]) } else { v[i].to_string() });
+        parts.push(if j > i + 1 {
+            format!("{}-{}", v[i], v[j])
+        } else {
+            v[i].to_string()
+        });
         if j == i + 1 {
             parts.push(v[j].to_string());
         }
@@ -167,25 +176,39 @@ pub fn pick(name: Option<&str>) -> Result<(InputInfo, cpal::Device), RecordError
         let usable = dev.filter(|d| choose_config(d).is_ok());
         drop(quiet);
         if let Some(dev) = usable {
-            let info = InputInfo { default: true, ..describe(&dev, None) };
+            let info = InputInfo {
+                default: true,
+                ..describe(&dev, None)
+            };
             return Ok((info, dev));
         }
     }
     let all = list_with_devices();
     let available = || {
         let names: Vec<String> = all.iter().map(|(i, _)| i.label()).collect();
-        if names.is_empty() { "none".to_string() } else { names.join(", ") }
+        if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        }
     };
     let Some(query) = name else {
         let detail = match all.first() {
-            Some(_) => format!(" (the default input cannot record; try --device with one of: {})", available()),
+            Some(_) => format!(
+                " (the default input cannot record; try --device with one of: {})",
+                available()
+            ),
             None => String::new(),
         };
         return Err(RecordError::NoInputDevice { detail });
     };
-    let exact: Vec<usize> = (0..all.len()).filter(|i| all[*i].0.is_exactly(query)).collect();
+    let exact: Vec<usize> = (0..all.len())
+        .filter(|i| all[*i].0.is_exactly(query))
+        .collect();
     let found = if exact.is_empty() {
-        (0..all.len()).filter(|i| all[*i].0.contains(query)).collect()
+        (0..all.len())
+            .filter(|i| all[*i].0.contains(query))
+            .collect()
     } else {
         exact
     };
@@ -199,7 +222,11 @@ pub fn pick(name: Option<&str>) -> Result<(InputInfo, cpal::Device), RecordError
         many => Err(RecordError::UnknownDevice {
             problem: "more than one",
             name: query.to_string(),
-            available: many.iter().map(|i| all[*i].0.label()).collect::<Vec<_>>().join(", "),
+            available: many
+                .iter()
+                .map(|i| all[*i].0.label())
+                .collect::<Vec<_>>()
+                .join(", "),
         }),
     }
 }
@@ -207,14 +234,22 @@ pub fn pick(name: Option<&str>) -> Result<(InputInfo, cpal::Device), RecordError
 /// A stream configuration the recorder can take, the device's default if possible.
 pub fn choose_config(dev: &cpal::Device) -> Result<cpal::SupportedStreamConfig, String> {
     let _quiet = Quiet::new();
-    if let Ok(c) = dev.default_input_config() {
-        if convert::is_supported(c.sample_format()) {
-            return Ok(c);
-        }
+    if let Ok(c) = dev.default_input_config()
+        && convert::is_supported(c.sample_format())
+    {
+        return Ok(c);
     }
-    let mut ranges: Vec<_> = dev.supported_input_configs().map_err(|e| e.to_string())?.collect();
+    let mut ranges: Vec<_> = dev
+        .supported_input_configs()
+        .map_err(|e| e.to_string())?
+        .collect();
     ranges.retain(|r| convert::is_supported(r.sample_format()));
-    let rank = |f: cpal::SampleFormat| convert::SUPPORTED.iter().position(|s| *s == f).unwrap_or(usize::MAX);
+    let rank = |f: cpal::SampleFormat| {
+        convert::SUPPORTED
+            .iter()
+            .position(|s| *s == f)
+            .unwrap_or(usize::MAX)
+    };
     ranges.sort_by_key(|r| (rank(r.sample_format()), r.channels()));
     let r = ranges
         .into_iter()

@@ -27,12 +27,17 @@ pub enum RecordError {
     #[error("{file}: cannot append: {detail}")]
     Append { file: String, detail: String },
     /// Writing failed part-way (disk full, removed media); what was flushed is kept.
-    #[error("{file}: writing failed after {seconds:.1} s ({detail}); the audio up to the last checkpoint is kept")]
+    #[error(
+        "{file}: writing failed after {seconds:.1} s ({detail}); the audio up to the last checkpoint is kept"
+    )]
     WriteFailed {
         file: String,
         seconds: f64,
         detail: String,
     },
+    /// An option value that makes no sense (e.g. `--max-seconds 0`).
+    #[error("{0}")]
+    Option(String),
     /// Sample-rate conversion could not be set up (e.g. a device rate below 8 kHz).
     #[error("input device {name:?}: {detail}")]
     Format { name: String, detail: String },

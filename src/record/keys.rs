@@ -109,36 +109,38 @@ pub fn parse_key(b: u8) -> Option<Key> {
 /// Read stdin on a thread: single keys when `raw`, lines otherwise.
 pub fn spawn_reader(raw: bool) -> Receiver<Key> {
     let (tx, rx) = channel();
-    let spawned = std::thread::Builder::new().name("keys".into()).spawn(move || {
-        let mut stdin = std::io::stdin().lock();
-        let mut line = Vec::new();
-        let mut buf = [0u8; 64];
-        loop {
-            let n = match stdin.read(&mut buf) {
-                Ok(0) => return, // end of input: keep recording
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => return,
-            };
-            for &b in &buf[..n] {
-                let key = if raw {
-                    parse_key(b)
-                } else if b == b'\n' {
-                    let k = parse_line(&String::from_utf8_lossy(&line));
-                    line.clear();
-                    k
-                } else {
-                    line.push(b);
-                    None
+    let spawned = std::thread::Builder::new()
+        .name("keys".into())
+        .spawn(move || {
+            let mut stdin = std::io::stdin().lock();
+            let mut line = Vec::new();
+            let mut buf = [0u8; 64];
+            loop {
+                let n = match stdin.read(&mut buf) {
+                    Ok(0) => return, // end of input: keep recording
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => return,
                 };
-                if let Some(k) = key {
-                    if tx.send(k).is_err() {
+                for &b in &buf[..n] {
+                    let key = if raw {
+                        parse_key(b)
+                    } else if b == b'\n' {
+                        let k = parse_line(&String::from_utf8_lossy(&line));
+                        line.clear();
+                        k
+                    } else {
+                        line.push(b);
+                        None
+                    };
+                    if let Some(k) = key
+                        && tx.send(k).is_err()
+                    {
                         return;
                     }
                 }
             }
-        }
-    });
+        });
     if spawned.is_err() {
         // No key thread: the recording still stops on a signal or --max-seconds.
     }

@@ -39,8 +39,16 @@ pub fn level_of(samples: &[f32]) -> Level {
         sum += (*s as f64) * (*s as f64);
         peak = peak.max(s.abs());
     }
-    let rms = if samples.is_empty() { 0.0 } else { (sum / samples.len() as f64).sqrt() as f32 };
-    Level { rms_db: db(rms), peak_db: db(peak), clipped: peak >= CLIP_PEAK }
+    let rms = if samples.is_empty() {
+        0.0
+    } else {
+        (sum / samples.len() as f64).sqrt() as f32
+    };
+    Level {
+        rms_db: db(rms),
+        peak_db: db(peak),
+        clipped: peak >= CLIP_PEAK,
+    }
 }
 
 /// A text bar `width` wide for `level` (RMS filled with '#', peak marked with '|').

@@ -104,7 +104,10 @@ impl LiveResampler {
         }
         let mut fresh = mono;
         while !fresh.is_empty() {
-            let need = self.inner.as_ref().map_or(CHUNK_IN, |r| r.input_frames_next());
+            let need = self
+                .inner
+                .as_ref()
+                .map_or(CHUNK_IN, |r| r.input_frames_next());
             let take = need.saturating_sub(self.pending.len()).min(fresh.len());
             self.pending.extend_from_slice(&fresh[..take]);
             fresh = &fresh[take..];
@@ -128,14 +131,21 @@ impl LiveResampler {
             (Some(i), false) => rs.process_into_buffer(&[i], &mut self.out_buf, None),
             (i, _) => {
                 let wrapped = i.map(|i| [i]);
-                rs.process_partial_into_buffer(wrapped.as_ref().map(|w| &w[..]), &mut self.out_buf, None)
+                rs.process_partial_into_buffer(
+                    wrapped.as_ref().map(|w| &w[..]),
+                    &mut self.out_buf,
+                    None,
+                )
             }
         };
         res.map(|(_, n)| n).map_err(|e| format!("resampler: {e}"))
     }
 
     fn emit(&mut self, n: usize, limit: Option<u64>, out: &mut Vec<f32>) {
-        let data = self.out_buf.first().map_or(&[][..], |c| &c[..n.min(c.len())]);
+        let data = self
+            .out_buf
+            .first()
+            .map_or(&[][..], |c| &c[..n.min(c.len())]);
         let drop = self.skip.min(data.len());
         self.skip -= drop;
         let mut data = &data[drop..];

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::capture::{self, Msg};
 use super::devices::{self, InputInfo};
-use super::error::{RecordError, show};
+use super::error::RecordError;
 use super::keys::{self, Key};
 use super::meter::{Level, Meter, Warning};
 use super::resample::LiveResampler;
@@ -45,11 +45,24 @@ pub struct Options {
 #[derive(Debug)]
 pub enum Event<'a> {
     /// An interrupted recording found next to the output was repaired.
-    Recovered { path: &'a Path, repair: Option<&'a Repair> },
+    Recovered {
+        path: &'a Path,
+        repair: Option<&'a Repair>,
+    },
     /// Capture has started.
-    Started { device: &'a InputInfo, rate: u32, channels: u16, format: String, existing_seconds: f64 },
+    Started {
+        device: &'a InputInfo,
+        rate: u32,
+        channels: u16,
+        format: String,
+        existing_seconds: f64,
+    },
     /// About ten times a second.
-    Tick { seconds: f64, level: Level, paused: bool },
+    Tick {
+        seconds: f64,
+        level: Level,
+        paused: bool,
+    },
     Paused(bool),
     Warning(Warning),
     /// A non-fatal stream problem (e.g. an overrun).
@@ -85,7 +98,18 @@ pub struct Controls {
 }
 
 /// Record until stopped. See the module docs.
-pub fn record(opts: &Options, controls: &Controls, mut on: impl FnMut(Event)) -> Result<Summary, RecordError> {
+pub fn record(
+    opts: &Options,
+    controls: &Controls,
+    mut on: impl FnMut(Event),
+) -> Result<Summary, RecordError> {
+    if let Some(m) = opts.max_seconds
+        && !(m > 0.0 && m.is_finite())
+    {
+        return Err(RecordError::Option(format!(
+            "--max-seconds {m}: must be a positive number of seconds"
+        )));
+    }
     if !opts.append {
         wav_sink::check_new(&opts.output, opts.overwrite)?;
     }
@@ -99,19 +123,25 @@ pub fn record(opts: &Options, controls: &Controls, mut on: impl FnMut(Event)) ->
         if Some(&path) == own.as_ref() {
             own_repair = repair;
         } else {
-            on(Event::Recovered { path: &path, repair: repair.as_ref() });
-        }
-    }
-    if let Some(m) = opts.max_seconds {
-        if !(m > 0.0 && m.is_finite()) {
-            return Err(RecordError::Output { file: show(&opts.output), detail: "--max-seconds must be a positive number".into() });
+            on(Event::Recovered {
+                path: &path,
+                repair: repair.as_ref(),
+            });
         }
     }
     let (info, dev) = devices::pick(opts.device.as_deref())?;
-    let dev_err = |detail: String| RecordError::Device { name: info.label(), detail };
+    let dev_err = |detail: String| RecordError::Device {
+        name: info.label(),
+        detail,
+    };
     let config = devices::choose_config(&dev).map_err(dev_err)?;
-    let resampler = LiveResampler::new(config.channels(), config.sample_rate())
-        .map_err(|detail| RecordError::Format { name: info.label(), detail })?;
+    let resampler =
+        LiveResampler::new(config.channels(), config.sample_rate()).map_err(|detail| {
+            RecordError::Format {
+                name: info.label(),
+                detail,
+            }
+        })?;
     let (mut sink, repaired) = if opts.append {
         let (sink, r) = WavSink::append(&opts.output)?;
         (sink, r.or(own_repair))
@@ -132,7 +162,15 @@ pub fn record(opts: &Options, controls: &Controls, mut on: impl FnMut(Event)) ->
         format: cap.format.to_string(),
         existing_seconds: sink.total_seconds(),
     });
-    let stop = run_loop(&info.label(), opts, controls, &cap, resampler, &mut sink, &mut on);
+    let stop = run_loop(
+        &info.label(),
+        opts,
+        controls,
+        &cap,
+        resampler,
+        &mut sink,
+        &mut on,
+    );
     drop(cap);
     let stop = match stop {
         Ok(s) => s,
@@ -147,13 +185,23 @@ pub fn record(opts: &Options, controls: &Controls, mut on: impl FnMut(Event)) ->
             Stop::DeviceLost(d) => format!("it delivered no audio ({d})"),
             _ => "stopped before any audio arrived; nothing was saved".into(),
         };
-        return Err(RecordError::Device { name: info.label(), detail: why });
+        return Err(RecordError::Device {
+            name: info.label(),
+            detail: why,
+        });
     }
     let seconds = sink.written as f64 / WHISPER_RATE as f64;
     let total_seconds = sink.total_seconds();
     let path = sink.path().to_path_buf();
     sink.finish()?;
-    Ok(Summary { path, device: info.label(), seconds, total_seconds, stop, repaired })
+    Ok(Summary {
+        path,
+        device: info.label(),
+        seconds,
+        total_seconds,
+        stop,
+        repaired,
+    })
 }
 
 fn run_loop(
@@ -165,7 +213,9 @@ fn run_loop(
     sink: &mut WavSink,
     on: &mut impl FnMut(Event),
 ) -> Result<Stop, RecordError> {
-    let limit_frames = opts.max_seconds.map(|s| (s * cap.rate as f64).round() as u64);
+    let limit_frames = opts
+        .max_seconds
+        .map(|s| (s * cap.rate as f64).round() as u64);
     let ch = cap.channels.max(1) as usize;
     let mut meter = Meter::new(cap.rate, cap.channels);
     let mut out = Vec::new();
@@ -175,7 +225,10 @@ fn run_loop(
     let mut last_checkpoint = Instant::now();
     let mut last_tick = Instant::now();
     let mut problem_reported = false;
-    let fmt_err = |detail: String| RecordError::Format { name: name.to_string(), detail };
+    let fmt_err = |detail: String| RecordError::Format {
+        name: name.to_string(),
+        detail,
+    };
     let stop = loop {
         match cap.rx.recv_timeout(TICK) {
             Ok(Msg::Data(mut block)) => {
@@ -200,16 +253,26 @@ fn run_loop(
                     }
                 }
             }
-            Ok(Msg::BadFormat) => break Stop::DeviceLost("the device sent samples in an unexpected format".into()),
-            Ok(Msg::Error { fatal: true, detail }) => break Stop::DeviceLost(detail),
-            Ok(Msg::Error { fatal: false, detail }) => {
+            Ok(Msg::BadFormat) => {
+                break Stop::DeviceLost("the device sent samples in an unexpected format".into());
+            }
+            Ok(Msg::Error {
+                fatal: true,
+                detail,
+            }) => break Stop::DeviceLost(detail),
+            Ok(Msg::Error {
+                fatal: false,
+                detail,
+            }) => {
                 if !problem_reported {
                     problem_reported = true;
                     on(Event::StreamProblem(&detail));
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break Stop::DeviceLost("the audio stream ended".into()),
+            Err(RecvTimeoutError::Disconnected) => {
+                break Stop::DeviceLost("the audio stream ended".into());
+            }
         }
         if keys::signalled() {
             break Stop::Signal;
@@ -230,9 +293,16 @@ fn run_loop(
             }
         }
         let silent_for = last_data.map_or(started.elapsed(), |t| t.elapsed());
-        let allowed = if last_data.is_some() { STALL } else { FIRST_BUFFER };
+        let allowed = if last_data.is_some() {
+            STALL
+        } else {
+            FIRST_BUFFER
+        };
         if silent_for > allowed {
-            break Stop::DeviceLost(format!("no audio from the device for {} s", allowed.as_secs()));
+            break Stop::DeviceLost(format!(
+                "no audio from the device for {} s",
+                allowed.as_secs()
+            ));
         }
         if last_checkpoint.elapsed() >= CHECKPOINT {
             sink.checkpoint()?;
@@ -241,7 +311,11 @@ fn run_loop(
         if last_tick.elapsed() >= TICK {
             last_tick = Instant::now();
             let seconds = sink.written as f64 / WHISPER_RATE as f64;
-            on(Event::Tick { seconds, level: meter.last(), paused });
+            on(Event::Tick {
+                seconds,
+                level: meter.last(),
+                paused,
+            });
         }
     };
     // Buffers already captured when a key or signal stopped us are part of the dictation.

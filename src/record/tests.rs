@@ -28,7 +28,11 @@ fn converts_i16_u16_f32_to_f32() {
 fn converts_cpal_buffers_by_format() {
     let mut samples = [100i16, -100, 0, 32767];
     let data = unsafe {
-        cpal::Data::from_parts(samples.as_mut_ptr() as *mut (), samples.len(), cpal::SampleFormat::I16)
+        cpal::Data::from_parts(
+            samples.as_mut_ptr() as *mut (),
+            samples.len(),
+            cpal::SampleFormat::I16,
+        )
     };
     let mut out = Vec::new();
     assert!(data_to_f32(&data, &mut out));
@@ -38,7 +42,9 @@ fn converts_cpal_buffers_by_format() {
 
 fn sine(freq: f32, rate: u32, secs: f32, amp: f32) -> Vec<f32> {
     let n = (rate as f32 * secs) as usize;
-    (0..n).map(|i| amp * (2.0 * std::f32::consts::PI * freq * i as f32 / rate as f32).sin()).collect()
+    (0..n)
+        .map(|i| amp * (2.0 * std::f32::consts::PI * freq * i as f32 / rate as f32).sin())
+        .collect()
 }
 
 /// Frequency from zero crossings (good enough for a clean tone).
@@ -68,7 +74,10 @@ fn streams_48k_stereo_to_16k_mono() {
         let f = freq_of(&out[1600..30_400], WHISPER_RATE);
         assert!((f - 440.0).abs() < 3.0, "tone at {f} Hz");
         let level = level_of(&out[1600..30_400]);
-        assert!((level.rms_db - db(0.5 / 2f32.sqrt())).abs() < 0.3, "{level:?}");
+        assert!(
+            (level.rms_db - db(0.5 / 2f32.sqrt())).abs() < 0.3,
+            "{level:?}"
+        );
     }
 }
 
@@ -78,7 +87,11 @@ fn streaming_matches_one_shot_conversion() {
     let streamed = resample_in_blocks(&x, 1, 44_100, 512);
     let whole = crate::audio::from_interleaved(&x, 1, 44_100).expect("one-shot");
     assert_eq!(streamed.len(), whole.len());
-    let worst = streamed.iter().zip(&whole).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    let worst = streamed
+        .iter()
+        .zip(&whole)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
     assert!(worst < 1e-3, "differs by {worst}");
 }
 
@@ -106,7 +119,10 @@ fn level_meter_reads_known_signals() {
 #[test]
 fn meter_warns_after_seconds_of_silence_or_clipping() {
     let mut m = Meter::new(16_000, 1);
-    assert!(m.push(&vec![0.0; 16_000 * 4]).is_empty(), "4 s of silence is fine");
+    assert!(
+        m.push(&vec![0.0; 16_000 * 4]).is_empty(),
+        "4 s of silence is fine"
+    );
     assert_eq!(m.push(&vec![0.0; 16_000]), vec![Warning::Silent]);
     assert!(m.push(&vec![0.0; 16_000 * 10]).is_empty(), "warned once");
     let mut m = Meter::new(16_000, 1);
@@ -142,29 +158,48 @@ fn repairs_header_after_a_crash_and_after_truncation() {
     sink.write(&sine(300.0, 16_000, 1.0, 0.5)).expect("write");
     sink.finish().expect("finish");
     let mode = std::fs::metadata(&path).expect("meta");
-    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777, 0o600);
-    assert_eq!(repair(&path).expect("repair"), None, "a good file is left alone");
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode.permissions()) & 0o777,
+        0o600
+    );
+    assert_eq!(
+        repair(&path).expect("repair"),
+        None,
+        "a good file is left alone"
+    );
 
     // Crash: data written past the last checkpoint (header says 0.5 s, 1 s + 1 byte present).
-    let mut f = std::fs::OpenOptions::new().write(true).open(&path).expect("open");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open");
     f.seek(SeekFrom::Start(40)).expect("seek");
     f.write_all(&16_000u32.to_le_bytes()).expect("write");
     f.seek(SeekFrom::End(0)).expect("seek");
     f.write_all(&[7]).expect("write");
     drop(f);
     let r = repair(&path).expect("repair").expect("was broken");
-    assert!((r.header_seconds - 0.5).abs() < 1e-9 && (r.actual_seconds - 1.0).abs() < 1e-9, "{r:?}");
+    assert!(
+        (r.header_seconds - 0.5).abs() < 1e-9 && (r.actual_seconds - 1.0).abs() < 1e-9,
+        "{r:?}"
+    );
     assert_eq!(header_sizes(&path), (36 + 32_000, 32_000, 44 + 32_000));
     let reader = hound::WavReader::open(&path).expect("readable");
     assert_eq!(reader.duration(), 16_000);
 
     // Cut-off copy: header promises more than is there.
-    let f = std::fs::OpenOptions::new().write(true).open(&path).expect("open");
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .expect("open");
     f.set_len(44 + 20_000).expect("truncate");
     drop(f);
     let r = repair(&path).expect("repair").expect("was broken");
     assert!((r.actual_seconds - 0.625).abs() < 1e-9, "{r:?}");
-    assert_eq!(hound::WavReader::open(&path).expect("readable").duration(), 10_000);
+    assert_eq!(
+        hound::WavReader::open(&path).expect("readable").duration(),
+        10_000
+    );
 }
 
 #[test]
@@ -179,15 +214,35 @@ fn append_continues_and_refuses_other_formats() {
     assert_eq!(sink.existing, 8000);
     sink.write(&[0.2; 8000]).expect("write");
     sink.finish().expect("finish");
-    assert_eq!(hound::WavReader::open(&path).expect("read").duration(), 16_000);
-    assert!(!dir.path().join(".a.wav.recording").exists(), "marker removed");
+    assert_eq!(
+        hound::WavReader::open(&path).expect("read").duration(),
+        16_000
+    );
+    assert!(
+        !dir.path().join(".a.wav.recording").exists(),
+        "marker removed"
+    );
 
     let other = dir.path().join("cd.wav");
-    let spec = hound::WavSpec { channels: 2, sample_rate: 44_100, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    hound::WavWriter::create(&other, spec).expect("create").finalize().expect("finalize");
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 44_100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    hound::WavWriter::create(&other, spec)
+        .expect("create")
+        .finalize()
+        .expect("finalize");
     let err = WavSink::append(&other).err().expect("refused").to_string();
     assert!(err.contains("44100 Hz") && err.contains("cd.wav"), "{err}");
-    let err = WavSink::append(&dir.path().join("missing.wav")).err().expect("refused").to_string();
+    let err = WavSink::append(&dir.path().join("missing.wav"))
+        .err()
+        .expect("refused")
+        .to_string();
     assert!(err.contains("no such file"), "{err}");
-    assert!(WavSink::create(&path, false).is_err(), "never overwrites unasked");
+    assert!(
+        WavSink::create(&path, false).is_err(),
+        "never overwrites unasked"
+    );
 }

@@ -37,12 +37,18 @@ pub struct WavSink {
 
 /// The marker file that says "this WAV is being recorded" (removed on a clean finish).
 pub fn marker_for(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.recording"))
 }
 
 fn out_err(path: &Path, detail: impl ToString) -> RecordError {
-    RecordError::Output { file: show(path), detail: detail.to_string() }
+    RecordError::Output {
+        file: show(path),
+        detail: detail.to_string(),
+    }
 }
 
 /// Check that `path` can become a new recording, before any device is opened.
@@ -66,7 +72,9 @@ pub fn check_new(path: &Path, overwrite: bool) -> Result<(), RecordError> {
         ));
     }
     // Probe that the folder takes new files now rather than after minutes of dictation.
-    let probe = tempfile::Builder::new().prefix(".medscribe-probe").tempfile_in(dir);
+    let probe = tempfile::Builder::new()
+        .prefix(".medscribe-probe")
+        .tempfile_in(dir);
     probe.map(drop).map_err(|e| out_err(path, e))
 }
 
@@ -75,12 +83,21 @@ impl WavSink {
     pub fn create(path: &Path, overwrite: bool) -> Result<Self, RecordError> {
         let mut opts = OpenOptions::new();
         opts.write(true).read(true).mode(0o600);
-        if overwrite { opts.create(true).truncate(true) } else { opts.create_new(true) };
+        if overwrite {
+            opts.create(true).truncate(true)
+        } else {
+            opts.create_new(true)
+        };
         let file = opts.open(path).map_err(|e| out_err(path, e))?;
         // An overwritten file keeps its old mode; recordings are for the owner only.
         let _ = file.set_permissions(fs::Permissions::from_mode(0o600));
         let writer = WavWriter::new(BufWriter::new(file), SPEC).map_err(|e| out_err(path, e))?;
-        let mut sink = Self { path: path.to_path_buf(), writer: Some(writer), existing: 0, written: 0 };
+        let mut sink = Self {
+            path: path.to_path_buf(),
+            writer: Some(writer),
+            existing: 0,
+            written: 0,
+        };
         sink.checkpoint()?;
         write_marker(path)?;
         Ok(sink)
@@ -88,15 +105,22 @@ impl WavSink {
 
     /// Continue an existing 16 kHz mono 16-bit WAV (repairing its header first).
     pub fn append(path: &Path) -> Result<(Self, Option<Repair>), RecordError> {
-        let bad = |detail: String| RecordError::Append { file: show(path), detail };
+        let bad = |detail: String| RecordError::Append {
+            file: show(path),
+            detail,
+        };
         if !path.is_file() {
             return Err(bad("no such file".into()));
         }
         if in_use(path) {
-            return Err(bad("another `medscribe record` is still recording into it".into()));
+            return Err(bad(
+                "another `medscribe record` is still recording into it".into()
+            ));
         }
         let repaired = repair(path).map_err(|e| bad(e.to_string()))?;
-        let spec = hound::WavReader::open(path).map_err(|e| bad(e.to_string()))?.spec();
+        let spec = hound::WavReader::open(path)
+            .map_err(|e| bad(e.to_string()))?
+            .spec();
         if spec != SPEC {
             return Err(bad(format!(
                 "it is {} Hz, {} channel(s), {}-bit {:?}; only recordings made by `medscribe record` (16000 Hz mono 16-bit) can be continued",
@@ -106,7 +130,12 @@ impl WavSink {
         let writer = WavWriter::append(path).map_err(|e| bad(e.to_string()))?;
         let existing = writer.duration() as u64;
         write_marker(path)?;
-        let sink = Self { path: path.to_path_buf(), writer: Some(writer), existing, written: 0 };
+        let sink = Self {
+            path: path.to_path_buf(),
+            writer: Some(writer),
+            existing,
+            written: 0,
+        };
         Ok((sink, repaired))
     }
 
@@ -129,7 +158,9 @@ impl WavSink {
 
     /// Append 16 kHz mono samples (-1..1).
     pub fn write(&mut self, samples: &[f32]) -> Result<(), RecordError> {
-        let Some(w) = self.writer.as_mut() else { return Ok(()) };
+        let Some(w) = self.writer.as_mut() else {
+            return Ok(());
+        };
         let mut res = Ok(());
         for s in samples {
             let v = (s.clamp(-1.0, 1.0) * i16::MAX as f32).round() as i16;
@@ -145,7 +176,9 @@ impl WavSink {
 
     /// Make the file on disk a valid WAV holding everything written so far.
     pub fn checkpoint(&mut self) -> Result<(), RecordError> {
-        let Some(w) = self.writer.as_mut() else { return Ok(()) };
+        let Some(w) = self.writer.as_mut() else {
+            return Ok(());
+        };
         let res = w.flush();
         res.map_err(|e| self.failed(e))
     }
@@ -187,7 +220,9 @@ fn write_marker(path: &Path) -> Result<(), RecordError> {
 
 /// Whether another live `medscribe record` is writing `path` right now.
 pub fn in_use(path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(marker_for(path)) else { return false };
+    let Ok(text) = fs::read_to_string(marker_for(path)) else {
+        return false;
+    };
     match text.trim().parse::<u32>() {
         Ok(pid) => pid != std::process::id() && Path::new(&format!("/proc/{pid}")).exists(),
         Err(_) => false,
@@ -212,7 +247,8 @@ pub fn repair(path: &Path) -> std::io::Result<Option<Repair>> {
     let mut f = OpenOptions::new().read(true).write(true).open(path)?;
     let len = f.metadata()?.len();
     let mut head = [0u8; 12];
-    f.read_exact(&mut head).map_err(|_| invalid("not a WAV file (too short)"))?;
+    f.read_exact(&mut head)
+        .map_err(|_| invalid("not a WAV file (too short)"))?;
     if &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
         return Err(invalid("not a WAV file (no RIFF/WAVE header)"));
     }
@@ -222,11 +258,13 @@ pub fn repair(path: &Path) -> std::io::Result<Option<Repair>> {
     loop {
         let mut ch = [0u8; 8];
         f.seek(SeekFrom::Start(pos))?;
-        f.read_exact(&mut ch).map_err(|_| invalid("no data chunk"))?;
+        f.read_exact(&mut ch)
+            .map_err(|_| invalid("no data chunk"))?;
         let size = u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]) as u64;
         if &ch[0..4] == b"fmt " {
             let mut fmt = [0u8; 16];
-            f.read_exact(&mut fmt).map_err(|_| invalid("truncated fmt chunk"))?;
+            f.read_exact(&mut fmt)
+                .map_err(|_| invalid("truncated fmt chunk"))?;
             rate = u32::from_le_bytes([fmt[4], fmt[5], fmt[6], fmt[7]]) as u64;
             align = u16::from_le_bytes([fmt[12], fmt[13]]) as u64;
         } else if &ch[0..4] == b"data" {
@@ -251,7 +289,10 @@ pub fn repair(path: &Path) -> std::io::Result<Option<Repair>> {
             f.write_all(&actual32.to_le_bytes())?;
             f.sync_all()?;
             let secs = |b: u64| (b / align) as f64 / rate as f64;
-            return Ok(Some(Repair { header_seconds: secs(size), actual_seconds: secs(actual) }));
+            return Ok(Some(Repair {
+                header_seconds: secs(size),
+                actual_seconds: secs(actual),
+            }));
         }
         pos += 8 + size + size % 2;
         if pos >= len {
@@ -268,7 +309,9 @@ fn trailing_chunk(f: &mut File, at: u64, len: u64) -> std::io::Result<bool> {
     if at + 8 > len || f.read_exact(&mut ch).is_err() {
         return Ok(false);
     }
-    let id_ok = ch[0..4].iter().all(|b| b.is_ascii_alphanumeric() || *b == b' ');
+    let id_ok = ch[0..4]
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b' ');
     let size = u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]) as u64;
     Ok(id_ok && at + 8 + size <= len)
 }
@@ -276,11 +319,16 @@ fn trailing_chunk(f: &mut File, at: u64, len: u64) -> std::io::Result<bool> {
 /// Repair every recording in `dir` whose marker says it was interrupted; returns
 /// `(path, repair)` for each, and removes the markers.
 pub fn recover_interrupted(dir: &Path) -> Vec<(PathBuf, Option<Repair>)> {
-    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut done = Vec::new();
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().to_string();
-        let Some(wav) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".recording")) else {
+        let Some(wav) = name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_suffix(".recording"))
+        else {
             continue;
         };
         let wav = dir.join(wav);

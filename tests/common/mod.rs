@@ -59,13 +59,27 @@ pub fn sox(args: &[&str]) {
 /// Assert the command failed with exactly one error line (progress lines may precede it)
 /// that contains each needle, and no panic.
 pub fn assert_one_line_error(o: &Output, needles: &[&str]) {
-    assert!(!o.status.success(), "expected failure, got success: {}", stdout(o));
+    assert!(
+        !o.status.success(),
+        "expected failure, got success: {}",
+        stdout(o)
+    );
     let err = stderr(o);
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "panic: {err}");
-    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("medscribe: error:")).collect();
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "panic: {err}"
+    );
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("medscribe: error:"))
+        .collect();
     assert_eq!(lines.len(), 1, "expected one error line, got: {err}");
     for n in needles {
-        assert!(lines[0].contains(n), "error line {:?} lacks {n:?}", lines[0]);
+        assert!(
+            lines[0].contains(n),
+            "error line {:?} lacks {n:?}",
+            lines[0]
+        );
     }
 }
 
