@@ -2,7 +2,7 @@
 //! once, write the hypotheses for score.sh, and print one JSON line of measurements
 //! (model load seconds, audio seconds, wall seconds, real-time factor, peak RSS).
 //!
-//!   cargo bench --bench eval -- EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--no-prime]
+//!   cargo bench --bench eval -- EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime]
 //!                               [--vocab a,b] [--terms N] [--threads N]
 //! scripts/bench.sh runs it beside the faster-whisper peer and writes docs/benchmarks.md.
 
@@ -27,17 +27,20 @@ fn peak_rss_mb() -> f64 {
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
     let [eval, out, rest @ ..] = args.as_slice() else {
-        anyhow::bail!("usage: eval EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--no-prime] [--vocab a,b] [--terms N]");
+        anyhow::bail!("usage: eval EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime] [--vocab a,b] [--terms N]");
     };
-    let mut settings = Settings { prime: true, ..Settings::default() };
+    let mut settings = Settings::default();
     let (mut model_name, mut raw) = (None, false);
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--model" => model_name = it.next().cloned(),
             "--raw" => raw = true,
-            "--no-prime" => settings.prime = false,
-            "--vocab" => settings.specialties = it.next().map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default(),
+            "--prime" => settings.prime = true,
+            "--vocab" => {
+                settings.prime = true;
+                settings.specialties = it.next().map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default()
+            }
             "--terms" => settings.prompt_terms = it.next().and_then(|v| v.parse().ok()).unwrap_or(24),
             "--threads" => settings.asr.threads = it.next().and_then(|v| v.parse().ok()).unwrap_or(2),
             other => anyhow::bail!("unknown option {other}"),

@@ -13,9 +13,10 @@ bench=$(ls -t target/release/deps/eval-* 2>/dev/null | grep -v '\.d$' | head -1)
 for m in tiny.en base; do [ -f "models/$m.bin" ] || target/release/medscribe models fetch "$m"; done
 
 configs=(
-  "tiny.en raw, no prompt|--model tiny.en --raw --no-prime --threads 2"
-  "tiny.en medscribe (format + prompt)|--model tiny.en --threads 2"
-  "tiny.en medscribe, no prompt|--model tiny.en --no-prime --threads 2"
+  "tiny.en raw Whisper text (no formatting)|--model tiny.en --raw --threads 2"
+  "tiny.en medscribe (formatting)|--model tiny.en --threads 2"
+  "tiny.en medscribe + general vocabulary prompt|--model tiny.en --prime --threads 2"
+  "tiny.en medscribe + surgery,urology prompt|--model tiny.en --vocab surgery,urology --threads 2"
   "tiny.en-q8_0 medscribe|--model tiny.en-q8_0 --threads 2"
   "tiny.en-q5_1 medscribe|--model tiny.en-q5_1 --threads 2"
   "base medscribe|--model base --threads 2"

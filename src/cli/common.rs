@@ -16,11 +16,12 @@ pub struct AsrArgs {
     /// CPU threads for Whisper (default: all cores, at most 8)
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Vocabulary lists to prime Whisper with, comma-separated (e.g. cardiology,urology);
-    /// "general" is always included. See vocab/specialty/.
+    /// Prime Whisper with these specialty vocabularies, comma-separated (e.g.
+    /// cardiology,urology; "general" is added). Off unless given: a long generic term list
+    /// slowed decoding without lowering medical WER. See vocab/specialty/.
     #[arg(long = "vocab", alias = "specialty", value_delimiter = ',')]
     pub vocab: Vec<String>,
-    /// Do not prime Whisper with vocabulary terms
+    /// Do not prime Whisper even when --vocab is given
     #[arg(long)]
     pub no_prime: bool,
     /// Extra vocabulary folder (a practice's own lists, same file names as vocab/)
@@ -35,7 +36,8 @@ impl AsrArgs {
     }
 
     pub fn settings(&self) -> Settings {
-        let mut s = Settings { specialties: self.vocab.clone(), prime: !self.no_prime, ..Settings::default() };
+        let prime = !self.no_prime && !self.vocab.is_empty();
+        let mut s = Settings { specialties: self.vocab.clone(), prime, ..Settings::default() };
         if let Some(t) = self.threads {
             s.asr.threads = t.max(1);
         }
