@@ -18,16 +18,29 @@ use medscribe::{audio, model, vocab::Vocab};
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_string))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|k| k.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|k| k.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
 }
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let [eval, out, rest @ ..] = args.as_slice() else {
-        anyhow::bail!("usage: eval EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime] [--vocab a,b] [--terms N]");
+        anyhow::bail!(
+            "usage: eval EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime] [--vocab a,b] [--terms N]"
+        );
     };
     let mut settings = Settings::default();
     let (mut model_name, mut raw) = (None, false);
@@ -39,10 +52,17 @@ fn main() -> anyhow::Result<()> {
             "--prime" => settings.prime = true,
             "--vocab" => {
                 settings.prime = true;
-                settings.specialties = it.next().map(|v| v.split(',').map(str::to_string).collect()).unwrap_or_default()
+                settings.specialties = it
+                    .next()
+                    .map(|v| v.split(',').map(str::to_string).collect())
+                    .unwrap_or_default()
             }
-            "--terms" => settings.prompt_terms = it.next().and_then(|v| v.parse().ok()).unwrap_or(24),
-            "--threads" => settings.asr.threads = it.next().and_then(|v| v.parse().ok()).unwrap_or(2),
+            "--terms" => {
+                settings.prompt_terms = it.next().and_then(|v| v.parse().ok()).unwrap_or(24)
+            }
+            "--threads" => {
+                settings.asr.threads = it.next().and_then(|v| v.parse().ok()).unwrap_or(2)
+            }
             other => anyhow::bail!("unknown option {other}"),
         }
     }
@@ -52,7 +72,8 @@ fn main() -> anyhow::Result<()> {
     let transcriber = Transcriber::load(&path)?;
     let load_s = t.elapsed().as_secs_f64();
     let eval = PathBuf::from(eval);
-    let list = std::fs::read_to_string(eval.join("dictations.jsonl")).context("reading dictations.jsonl")?;
+    let list = std::fs::read_to_string(eval.join("dictations.jsonl"))
+        .context("reading dictations.jsonl")?;
     let mut out_f = std::fs::File::create(out)?;
     let (mut audio_s, mut wall_s) = (0.0, 0.0);
     for line in list.lines().filter(|l| !l.trim().is_empty()) {
@@ -66,7 +87,9 @@ fn main() -> anyhow::Result<()> {
             opts.prompt = pipeline::prompt(&vocab, &settings);
             transcriber.transcribe(&a.samples, &opts)?.text
         } else {
-            pipeline::transcribe_file(&file, &transcriber, &vocab, &settings)?.transcript.text
+            pipeline::transcribe_file(&file, &transcriber, &vocab, &settings)?
+                .transcript
+                .text
         };
         wall_s += t.elapsed().as_secs_f64();
         audio_s += d["seconds"].as_f64().unwrap_or(0.0);

@@ -12,6 +12,7 @@ pub mod document;
 pub mod model;
 pub mod paths;
 pub mod pipeline;
+pub mod record;
 pub mod subtitles;
 pub mod transcript;
 pub mod vocab;

@@ -41,7 +41,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".medscribe-").suffix(".partial").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".medscribe-")
+        .suffix(".partial")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     restrict_to_owner(tmp.path())?;

@@ -25,7 +25,12 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { asr: asr::Options::default(), specialties: Vec::new(), prime: false, prompt_terms: 24 }
+        Settings {
+            asr: asr::Options::default(),
+            specialties: Vec::new(),
+            prime: false,
+            prompt_terms: 24,
+        }
     }
 }
 
@@ -67,7 +72,9 @@ pub fn transcribe_file(
 ) -> Result<Dictation, PipelineError> {
     let (audio, warnings) = audio::load_with_warnings(path)?;
     if audio::speech_ranges(&audio.samples).is_empty() {
-        return Err(PipelineError::Silent { file: path.display().to_string() });
+        return Err(PipelineError::Silent {
+            file: path.display().to_string(),
+        });
     }
     let mut opts = settings.asr.clone();
     opts.prompt = prompt(vocab, settings);
@@ -78,7 +85,14 @@ pub fn transcribe_file(
 /// Format and check a raw Whisper transcript.
 pub fn finish(raw: Transcript, vocab: &Vocab, warnings: Vec<String>) -> Dictation {
     let draft = dictation::draft(&raw.text);
-    let mut transcript = Transcript { text: draft.text.clone(), ..raw };
+    let mut transcript = Transcript {
+        text: draft.text.clone(),
+        ..raw
+    };
     transcript.findings = check::check_transcript(&transcript, vocab);
-    Dictation { transcript, draft, warnings }
+    Dictation {
+        transcript,
+        draft,
+        warnings,
+    }
 }

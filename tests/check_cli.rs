@@ -15,7 +15,12 @@ fn check_stdin(text: &str, args: &[&str]) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -32,11 +37,26 @@ fn json_findings_follow_the_contract() {
     }
     let chars: Vec<char> = text.chars().collect();
     for x in f {
-        for key in ["kind", "severity", "text", "start", "end", "message", "suggestions", "time"] {
+        for key in [
+            "kind",
+            "severity",
+            "text",
+            "start",
+            "end",
+            "message",
+            "suggestions",
+            "time",
+        ] {
             assert!(x.get(key).is_some(), "finding lacks {key}: {x}");
         }
-        let (s, e) = (x["start"].as_u64().unwrap() as usize, x["end"].as_u64().unwrap() as usize);
-        assert_eq!(chars[s..e].iter().collect::<String>(), x["text"].as_str().unwrap());
+        let (s, e) = (
+            x["start"].as_u64().unwrap() as usize,
+            x["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            chars[s..e].iter().collect::<String>(),
+            x["text"].as_str().unwrap()
+        );
     }
 }
 
@@ -55,6 +75,9 @@ fn invalid_utf8_and_missing_files_are_one_line_errors() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, [b'a', 0xff, b'b']).unwrap();
-    assert_one_line_error(&run(&["check", bad.to_str().unwrap()]), &["bad.txt", "not UTF-8"]);
+    assert_one_line_error(
+        &run(&["check", bad.to_str().unwrap()]),
+        &["bad.txt", "not UTF-8"],
+    );
     assert_one_line_error(&run(&["check", "/nonexistent/notes.txt"]), &["notes.txt"]);
 }

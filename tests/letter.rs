@@ -18,7 +18,11 @@ fn libreoffice_text(docx: &Path) -> String {
         .env("HOME", out)
         .output()
         .expect("LibreOffice (soffice) is installed by make test");
-    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
     std::fs::read_to_string(docx.with_extension("txt")).expect("LibreOffice wrote the text")
 }
 
@@ -42,11 +46,26 @@ fn dictation_audio_becomes_a_referral_letter_libreoffice_opens() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
     let text = libreoffice_text(&out);
-    for needle in ["Mr Harold Whitcombe", "RMC-0048213", "Dr Patel", "Dr Eleanor Marsh", "chest tightness", "diabetes", "hypertension", "aspirin"] {
-        assert!(text.to_lowercase().contains(&needle.to_lowercase()), "missing {needle:?} in:\n{text}");
+    for needle in [
+        "Mr Harold Whitcombe",
+        "RMC-0048213",
+        "Dr Patel",
+        "Dr Eleanor Marsh",
+        "chest tightness",
+        "diabetes",
+        "hypertension",
+        "aspirin",
+    ] {
+        assert!(
+            text.to_lowercase().contains(&needle.to_lowercase()),
+            "missing {needle:?} in:\n{text}"
+        );
     }
 }
 
@@ -78,15 +97,24 @@ fn corrected_transcript_renders_and_final_refuses_while_queries_remain() {
     let o = medscribe().args(args(&draft, &[])).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("laterality"), "the left/right knee conflict is queried: {out}");
+    assert!(
+        out.contains("laterality"),
+        "the left/right knee conflict is queried: {out}"
+    );
     let text = libreoffice_text(&draft);
     assert!(text.contains("naproxen 500 mg"), "{text}");
     assert!(text.contains("Dictated but not read"), "{text}");
 
     let signed = dir.path().join("signed.docx");
-    let o = medscribe().args(args(&signed, &["--final"])).output().unwrap();
+    let o = medscribe()
+        .args(args(&signed, &["--final"]))
+        .output()
+        .unwrap();
     assert_one_line_error(&o, &["signed.docx", "--final", "laterality"]);
-    assert!(!signed.exists(), "no file may be written while queries are open");
+    assert!(
+        !signed.exists(),
+        "no file may be written while queries are open"
+    );
 }
 
 #[test]
@@ -100,20 +128,41 @@ fn bad_requests_fail_with_one_line_and_write_nothing() {
     assert_one_line_error(&o, &["no-such-template", "referral-letter"]);
 
     let out = dir.path().join("a.docx");
-    let o = run(&["letter", t, "-t", "referral-letter", "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "letter",
+        t,
+        "-t",
+        "referral-letter",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_one_line_error(&o, &["patient.name"]);
     assert!(!out.exists());
 
     let nowhere = dir.path().join("missing-dir/a.docx");
     let o = run(&[
-        "letter", t, "-t", "referral-letter", "-d", "tests/fixtures/letters/referral-letter.toml", "-o",
+        "letter",
+        t,
+        "-t",
+        "referral-letter",
+        "-d",
+        "tests/fixtures/letters/referral-letter.toml",
+        "-o",
         nowhere.to_str().unwrap(),
     ]);
     assert_one_line_error(&o, &["missing-dir", "does not exist"]);
 
     let bytes = dir.path().join("bad.txt");
     std::fs::write(&bytes, [0x66, 0x6f, 0xff, 0xfe, 0x6f]).unwrap();
-    let o = run(&["letter", bytes.to_str().unwrap(), "-t", "referral-letter", "-d",
-        "tests/fixtures/letters/referral-letter.toml", "-o", out.to_str().unwrap()]);
+    let o = run(&[
+        "letter",
+        bytes.to_str().unwrap(),
+        "-t",
+        "referral-letter",
+        "-d",
+        "tests/fixtures/letters/referral-letter.toml",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_one_line_error(&o, &["bad.txt", "not UTF-8"]);
 }

@@ -66,14 +66,23 @@ fn json_output_follows_the_transcript_contract() {
     let findings = v["findings"].as_array().unwrap();
     let text: Vec<char> = v["text"].as_str().unwrap().chars().collect();
     for f in findings {
-        let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
-        assert_eq!(text[s..e].iter().collect::<String>(), f["text"].as_str().unwrap());
+        let (s, e) = (
+            f["start"].as_u64().unwrap() as usize,
+            f["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            text[s..e].iter().collect::<String>(),
+            f["text"].as_str().unwrap()
+        );
         if let Some(t) = f["time"].as_array() {
             let (a, b) = (t[0].as_f64().unwrap(), t[1].as_f64().unwrap());
             assert!(0.0 <= a && a <= b && b <= dur, "time {a}..{b}");
         }
     }
-    assert!(findings.iter().any(|f| f["time"].is_array()), "no query has an audio time: {findings:?}");
+    assert!(
+        findings.iter().any(|f| f["time"].is_array()),
+        "no query has an audio time: {findings:?}"
+    );
 }
 
 #[test]
@@ -120,7 +129,16 @@ fn long_dictation_is_joined_without_loss_or_repetition() {
     assert!(v["duration"].as_f64().unwrap() > 60.0);
     let text = v["text"].as_str().unwrap().to_lowercase();
     let mut pos = 0;
-    for key in ["chest pain", "shortness", "cigarettes", "abdomen", "heart sounds", "blood count", "exercise", "results"] {
+    for key in [
+        "chest pain",
+        "shortness",
+        "cigarettes",
+        "abdomen",
+        "heart sounds",
+        "blood count",
+        "exercise",
+        "results",
+    ] {
         let found = text[pos..]
             .find(key)
             .unwrap_or_else(|| panic!("{key:?} missing or out of order in {text}"));

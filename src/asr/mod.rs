@@ -8,7 +8,8 @@
 use std::path::Path;
 
 use whisper_rs::{
-    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext, WhisperContextParameters,
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters,
 };
 
 use crate::audio;
@@ -45,7 +46,9 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            threads: std::thread::available_parallelism().map(|n| n.get().min(8)).unwrap_or(2),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get().min(8))
+                .unwrap_or(2),
             prompt: None,
             language: "en".into(),
             chunk_seconds: 28.0,
@@ -69,13 +72,26 @@ fn silence_whisper_logs() {
 impl Transcriber {
     pub fn load(path: &Path) -> Result<Transcriber, AsrError> {
         silence_whisper_logs();
-        let err = |why: String| AsrError::Load { path: path.display().to_string(), why };
-        let utf8 = path.to_str().ok_or_else(|| err("path is not UTF-8".into()))?;
+        let err = |why: String| AsrError::Load {
+            path: path.display().to_string(),
+            why,
+        };
+        let utf8 = path
+            .to_str()
+            .ok_or_else(|| err("path is not UTF-8".into()))?;
         let mut params = WhisperContextParameters::default();
         // Word times from cross-attention alignment (DTW): they stay right even when Whisper
         // decodes a chunk without timestamp tokens, as it does when primed with a prompt.
-        if let Some(preset) = crate::model::describe(path).ok().and_then(|(hp, _, _)| dtw_preset(&hp)) {
-            params.dtw_parameters(DtwParameters { mode: DtwMode::ModelPreset { model_preset: preset }, ..Default::default() });
+        if let Some(preset) = crate::model::describe(path)
+            .ok()
+            .and_then(|(hp, _, _)| dtw_preset(&hp))
+        {
+            params.dtw_parameters(DtwParameters {
+                mode: DtwMode::ModelPreset {
+                    model_preset: preset,
+                },
+                ..Default::default()
+            });
         }
         let ctx = WhisperContext::new_with_params(utf8, params)
             .map_err(|e| err(format!("{e}; is it a complete whisper.cpp ggml file?")))?;
@@ -103,7 +119,10 @@ impl Transcriber {
         prompt: Option<&str>,
         opts: &Options,
     ) -> Result<Vec<Segment>, AsrError> {
-        let mut state = self.ctx.create_state().map_err(|e| AsrError::Decode(e.to_string()))?;
+        let mut state = self
+            .ctx
+            .create_state()
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(opts.threads as i32);
         params.set_print_progress(false);
@@ -121,21 +140,34 @@ impl Transcriber {
         if opts.fit_encoder {
             params.set_audio_ctx(encoder_frames(samples.len()));
         }
-        state.full(params, samples).map_err(|e| AsrError::Decode(e.to_string()))?;
+        state
+            .full(params, samples)
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
         let eot = self.ctx.token_eot();
         let mut segments = Vec::new();
         for seg in state.as_iter() {
             let mut tokens = Vec::new();
             for i in 0..seg.n_tokens() {
-                let Some(tok) = seg.get_token(i) else { continue };
+                let Some(tok) = seg.get_token(i) else {
+                    continue;
+                };
                 if tok.token_id() >= eot {
                     continue;
                 }
                 let data = tok.token_data();
                 let text = tok.to_bytes().map(|b| b.to_vec()).unwrap_or_default();
-                tokens.push(words::Token { bytes: text, p: data.p, t0: data.t0, t1: data.t1, t_dtw: data.t_dtw });
+                tokens.push(words::Token {
+                    bytes: text,
+                    p: data.p,
+                    t0: data.t0,
+                    t1: data.t1,
+                    t_dtw: data.t_dtw,
+                });
             }
-            let text = seg.to_str_lossy().map(|s| s.trim().to_string()).unwrap_or_default();
+            let text = seg
+                .to_str_lossy()
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default();
             if text.is_empty() {
                 continue;
             }
@@ -145,7 +177,12 @@ impl Transcriber {
             let words = words::group(&tokens, offset, chunk_end);
             let start = (offset + seg.start_timestamp() as f64 / 100.0).min(chunk_end);
             let end = (offset + seg.end_timestamp() as f64 / 100.0).clamp(start, chunk_end);
-            segments.push(Segment { start, end, text, words });
+            segments.push(Segment {
+                start,
+                end,
+                text,
+                words,
+            });
         }
         Ok(segments)
     }
@@ -157,7 +194,7 @@ impl Transcriber {
         let ranges = if opts.chunk_seconds > 0.0 {
             audio::split_at_pauses(samples, opts.chunk_seconds.min(30.0))
         } else {
-            vec![0..samples.len()]
+            std::iter::once(0..samples.len()).collect()
         };
         let mut segments: Vec<Segment> = Vec::new();
         for r in ranges {
@@ -165,7 +202,10 @@ impl Transcriber {
             if audio::speech_ranges(chunk).is_empty() {
                 continue;
             }
-            let prompt = chunk_prompt(opts.prompt.as_deref(), opts.carry_context.then_some(segments.as_slice()));
+            let prompt = chunk_prompt(
+                opts.prompt.as_deref(),
+                opts.carry_context.then_some(segments.as_slice()),
+            );
             let offset = r.start as f64 / audio::WHISPER_RATE as f64;
             segments.extend(self.transcribe_chunk(chunk, offset, prompt.as_deref(), opts)?);
         }
@@ -210,13 +250,20 @@ fn chunk_prompt(vocab: Option<&str>, previous: Option<&[Segment]>) -> Option<Str
         let n = tail.chars().count();
         tail.chars().skip(n.saturating_sub(TAIL_CHARS)).collect()
     };
-    let parts: Vec<&str> = [vocab.unwrap_or(""), tail.trim()].into_iter().filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = [vocab.unwrap_or(""), tail.trim()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect();
     (!parts.is_empty()).then(|| parts.join(". "))
 }
 
 /// The segments' text as one string, single-spaced.
 pub fn join_segments(segments: &[Segment]) -> String {
-    let parts: Vec<&str> = segments.iter().map(|s| s.text.trim()).filter(|t| !t.is_empty()).collect();
+    let parts: Vec<&str> = segments
+        .iter()
+        .map(|s| s.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
     parts.join(" ")
 }
 

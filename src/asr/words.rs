@@ -27,7 +27,11 @@ pub fn group(tokens: &[Token], offset: f64, chunk_end: f64) -> Vec<Word> {
     let mut words: Vec<Acc> = Vec::new();
     let use_dtw = !tokens.is_empty() && tokens.iter().all(|t| t.t_dtw >= 0);
     for t in tokens {
-        let (t0, t1) = if use_dtw { (t.t_dtw, t.t_dtw) } else { (t.t0, t.t1) };
+        let (t0, t1) = if use_dtw {
+            (t.t_dtw, t.t_dtw)
+        } else {
+            (t.t0, t.t1)
+        };
         let starts_word = t.bytes.first() == Some(&b' ') || words.is_empty();
         match words.last_mut() {
             Some(w) if !starts_word => {
@@ -35,7 +39,12 @@ pub fn group(tokens: &[Token], offset: f64, chunk_end: f64) -> Vec<Word> {
                 w.p = w.p.min(t.p);
                 w.t1 = w.t1.max(t1);
             }
-            _ => words.push(Acc { bytes: t.bytes.clone(), p: t.p, t0, t1 }),
+            _ => words.push(Acc {
+                bytes: t.bytes.clone(),
+                p: t.p,
+                t0,
+                t1,
+            }),
         }
     }
     // A DTW time marks where a word is; let each word run on to where the next begins.
@@ -67,13 +76,24 @@ mod tests {
     use super::*;
 
     fn tok(s: &str, p: f32, t0: i64, t1: i64) -> Token {
-        Token { bytes: s.as_bytes().to_vec(), p, t0, t1, t_dtw: -1 }
+        Token {
+            bytes: s.as_bytes().to_vec(),
+            p,
+            t0,
+            t1,
+            t_dtw: -1,
+        }
     }
 
     #[test]
     fn joins_subword_tokens_and_keeps_the_weakest_probability() {
         let w = group(
-            &[tok(" met", 0.9, 0, 20), tok("formin", 0.4, 20, 50), tok(" 500", 0.95, 50, 80), tok(".", 0.99, 80, 81)],
+            &[
+                tok(" met", 0.9, 0, 20),
+                tok("formin", 0.4, 20, 50),
+                tok(" 500", 0.95, 50, 80),
+                tok(".", 0.99, 80, 81),
+            ],
             10.0,
             60.0,
         );
@@ -106,8 +126,20 @@ mod tests {
         let e = "é".as_bytes();
         let w = group(
             &[
-                Token { bytes: vec![b' ', e[0]], p: 0.9, t0: 0, t1: 1, t_dtw: -1 },
-                Token { bytes: vec![e[1]], p: 0.9, t0: 1, t1: 2, t_dtw: -1 },
+                Token {
+                    bytes: vec![b' ', e[0]],
+                    p: 0.9,
+                    t0: 0,
+                    t1: 1,
+                    t_dtw: -1,
+                },
+                Token {
+                    bytes: vec![e[1]],
+                    p: 0.9,
+                    t0: 1,
+                    t1: 2,
+                    t_dtw: -1,
+                },
             ],
             0.0,
             60.0,

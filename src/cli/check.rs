@@ -37,12 +37,18 @@ pub fn read_input(file: Option<&PathBuf>) -> anyhow::Result<(String, String)> {
         }
         _ => {
             let mut b = Vec::new();
-            std::io::stdin().read_to_end(&mut b).context("<stdin>: cannot read")?;
+            std::io::stdin()
+                .read_to_end(&mut b)
+                .context("<stdin>: cannot read")?;
             ("<stdin>".to_string(), b)
         }
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|e| anyhow::anyhow!("{name}: not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{name}: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })?;
     Ok((name, text))
 }
 
@@ -84,8 +90,19 @@ pub fn marked(text: &str, findings: &[Finding]) -> String {
 pub fn list(findings: &[Finding]) -> String {
     let mut out = String::new();
     for (i, f) in findings.iter().enumerate() {
-        let time = f.time.map(|[s, e]| format!(" at {s:.1}-{e:.1} s")).unwrap_or_default();
-        out.push_str(&format!("{:>3}. {} ({:?}){}: \"{}\" - {}", i + 1, f.kind.as_str(), f.severity, time, f.text, f.message));
+        let time = f
+            .time
+            .map(|[s, e]| format!(" at {s:.1}-{e:.1} s"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{:>3}. {} ({:?}){}: \"{}\" - {}",
+            i + 1,
+            f.kind.as_str(),
+            f.severity,
+            time,
+            f.text,
+            f.message
+        ));
         if !f.suggestions.is_empty() {
             out.push_str(&format!(" Suggest: {}.", f.suggestions.join(", ")));
         }
@@ -108,13 +125,20 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         }
     };
     match a.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "findings": findings }))?),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({ "findings": findings }))?
+        ),
         Format::Text => {
             println!("{}", marked(&text, &findings).trim_end());
             if findings.is_empty() {
                 println!("\nNo queries.");
             } else {
-                println!("\n{} queries:\n{}", findings.len(), list(&findings).trim_end());
+                println!(
+                    "\n{} queries:\n{}",
+                    findings.len(),
+                    list(&findings).trim_end()
+                );
             }
         }
     }

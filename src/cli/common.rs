@@ -37,7 +37,11 @@ impl AsrArgs {
 
     pub fn settings(&self) -> Settings {
         let prime = !self.no_prime && !self.vocab.is_empty();
-        let mut s = Settings { specialties: self.vocab.clone(), prime, ..Settings::default() };
+        let mut s = Settings {
+            specialties: self.vocab.clone(),
+            prime,
+            ..Settings::default()
+        };
         if let Some(t) = self.threads {
             s.asr.threads = t.max(1);
         }
@@ -48,7 +52,9 @@ impl AsrArgs {
 /// The bundled vocabulary plus a practice's own lists (`--vocab-dir`, or `vocab/local/`).
 pub fn load_vocab(extra: Option<&PathBuf>) -> anyhow::Result<Vocab> {
     let mut v = Vocab::bundled().context("loading the bundled vocabulary")?;
-    let local = extra.cloned().unwrap_or_else(|| paths::project_subdir("vocab").join("local"));
+    let local = extra
+        .cloned()
+        .unwrap_or_else(|| paths::project_subdir("vocab").join("local"));
     if local.is_dir() {
         v = v.with_user_dir(&local)?;
     }

@@ -69,7 +69,10 @@ fn fields(a: &Args) -> anyhow::Result<Fields> {
 
 pub fn run(a: Args) -> anyhow::Result<()> {
     // Everything that can be checked before the (slow) transcription is checked first.
-    let dir = a.templates_dir.clone().unwrap_or_else(|| paths::project_subdir("templates"));
+    let dir = a
+        .templates_dir
+        .clone()
+        .unwrap_or_else(|| paths::project_subdir("templates"));
     let template = document::load_template(&dir, &a.template)?;
     let fields = fields(&a)?;
     let ext = match a.format {
@@ -77,16 +80,26 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         Format::Md => "md",
         Format::Txt => "txt",
     };
-    let out = a.output.clone().unwrap_or_else(|| a.input.with_extension(ext));
+    let out = a
+        .output
+        .clone()
+        .unwrap_or_else(|| a.input.with_extension(ext));
     if out == a.input {
-        bail!("{}: output would overwrite the input; choose another with -o", out.display());
+        bail!(
+            "{}: output would overwrite the input; choose another with -o",
+            out.display()
+        );
     }
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     if !parent.is_dir() {
-        bail!("{}: the folder {} does not exist", out.display(), parent.display());
+        bail!(
+            "{}: the folder {} does not exist",
+            out.display(),
+            parent.display()
+        );
     }
     let vocab = load_vocab(a.asr.vocab_dir.as_ref())?;
 
@@ -108,8 +121,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let mut letter = document::render(&template, &fields, &draft, &findings)?;
     if a.r#final {
         if !letter.unresolved().is_empty() {
-            let open: Vec<String> =
-                letter.unresolved().iter().map(|f| format!("{} \"{}\"", f.kind.as_str(), f.text)).collect();
+            let open: Vec<String> = letter
+                .unresolved()
+                .iter()
+                .map(|f| format!("{} \"{}\"", f.kind.as_str(), f.text))
+                .collect();
             bail!(
                 "{}: not written: --final refuses while {} quer{} unresolved: {}",
                 out.display(),
@@ -125,7 +141,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         Format::Md => letter.to_markdown().into_bytes(),
         Format::Txt => letter.to_text().into_bytes(),
     };
-    document::write_atomic(&out, &bytes).with_context(|| format!("{}: not written", out.display()))?;
+    document::write_atomic(&out, &bytes)
+        .with_context(|| format!("{}: not written", out.display()))?;
     let n = letter.unresolved().len();
     println!(
         "wrote {} ({}, {} quer{}{})",
@@ -133,7 +150,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         if a.r#final { "signed" } else { "draft" },
         n,
         if n == 1 { "y" } else { "ies" },
-        if n > 0 && a.format == Format::Docx { " as Word comments" } else { "" }
+        if n > 0 && a.format == Format::Docx {
+            " as Word comments"
+        } else {
+            ""
+        }
     );
     if n > 0 {
         print!("{}", list(letter.unresolved()));

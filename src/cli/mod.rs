@@ -6,6 +6,7 @@ mod check;
 mod common;
 mod letter;
 mod models;
+mod record;
 mod templates;
 mod transcribe;
 
@@ -30,6 +31,10 @@ enum Command {
     Letter(letter::Args),
     /// List the letter and note templates and their fields.
     Templates(templates::Args),
+    /// Record a dictation from a microphone into a 16 kHz mono WAV (space pauses, Enter stops).
+    Record(record::RecordArgs),
+    /// List the input devices (microphones) that can record.
+    Devices(record::DevicesArgs),
     /// Install, import, list and choose Whisper models.
     Models(models::Args),
 }
@@ -40,6 +45,8 @@ pub fn run() -> anyhow::Result<()> {
         Command::Check(a) => check::run(a),
         Command::Letter(a) => letter::run(a),
         Command::Templates(a) => templates::run(a),
+        Command::Record(a) => record::run_record(a),
+        Command::Devices(a) => record::run_devices(a),
         Command::Models(a) => models::run(a),
     }
 }

@@ -41,12 +41,17 @@ enum Action {
 }
 
 fn weight_type(s: &str) -> anyhow::Result<model::WeightType> {
-    model::WeightType::parse(s).with_context(|| format!("unknown weight type '{s}': use f16, q8_0 or q5_1"))
+    model::WeightType::parse(s)
+        .with_context(|| format!("unknown weight type '{s}': use f16, q8_0 or q5_1"))
 }
 
 fn import(dir: &std::path::Path, name: &str, wtype: model::WeightType) -> anyhow::Result<()> {
     let models = model::models_dir();
-    eprintln!("importing {} as '{name}' ({}) ...", dir.display(), wtype.name());
+    eprintln!(
+        "importing {} as '{name}' ({}) ...",
+        dir.display(),
+        wtype.name()
+    );
     let info = model::import(dir, &models, name, wtype, &asr::verify_model)?;
     println!(
         "installed {} ({}, {}, {:.1} MB), verified: loads in whisper.cpp",
@@ -64,7 +69,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let dir = model::models_dir();
             let models = model::list(&dir);
             if models.is_empty() {
-                println!("no models in {}: run `medscribe models fetch tiny.en`", dir.display());
+                println!(
+                    "no models in {}: run `medscribe models fetch tiny.en`",
+                    dir.display()
+                );
             }
             for m in models {
                 println!(
@@ -82,7 +90,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Action::Fetch { name, quantize } => {
             let Some(source) = model::Source::find(&name) else {
                 let known: Vec<&str> = model::SOURCES.iter().map(|s| s.name).collect();
-                bail!("no known download for model '{name}'; available: {}", known.join(", "));
+                bail!(
+                    "no known download for model '{name}'; available: {}",
+                    known.join(", ")
+                );
             };
             let extra = quantize.as_deref().map(weight_type).transpose()?;
             let work = tempfile::tempdir().context("creating a temporary directory")?;
@@ -94,7 +105,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Action::Import { dir, name, quantize } => {
+        Action::Import {
+            dir,
+            name,
+            quantize,
+        } => {
             let wtype = weight_type(&quantize)?;
             let name = match name {
                 Some(n) => n,

@@ -12,11 +12,18 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<()> {
-    let dir = a.templates_dir.unwrap_or_else(|| paths::project_subdir("templates"));
+    let dir = a
+        .templates_dir
+        .unwrap_or_else(|| paths::project_subdir("templates"));
     for t in document::list_templates(&dir)? {
         println!("{:<18} {}", t.name, t.description);
         for f in &t.fields {
-            println!("    {:<22} {}{}", f.name, if f.required { "(required) " } else { "" }, f.description);
+            println!(
+                "    {:<22} {}{}",
+                f.name,
+                if f.required { "(required) " } else { "" },
+                f.description
+            );
         }
     }
     Ok(())

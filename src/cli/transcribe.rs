@@ -36,9 +36,18 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         Format::Text => {
             println!("{}", d.transcript.text);
             if !d.transcript.findings.is_empty() {
-                eprintln!("\n{} queries (see `medscribe check`):", d.transcript.findings.len());
+                eprintln!(
+                    "\n{} queries (see `medscribe check`):",
+                    d.transcript.findings.len()
+                );
                 for (i, f) in d.transcript.findings.iter().enumerate() {
-                    eprintln!("  {}. [{}] \"{}\": {}", i + 1, f.kind.as_str(), f.text, f.message);
+                    eprintln!(
+                        "  {}. [{}] \"{}\": {}",
+                        i + 1,
+                        f.kind.as_str(),
+                        f.text,
+                        f.message
+                    );
                 }
             }
         }

@@ -227,8 +227,16 @@ fn word_run(toks: &[Tok], s: usize) -> (String, usize) {
 
 /// Section keys recognised even when Whisper joined the heading to the sentence before
 /// with a comma.
-const MAIN_AFTER_COMMA: &[&str] =
-    &["examination", "impression", "plan", "assessment", "diagnosis", "medications", "allergies", "investigations"];
+const MAIN_AFTER_COMMA: &[&str] = &[
+    "examination",
+    "impression",
+    "plan",
+    "assessment",
+    "diagnosis",
+    "medications",
+    "allergies",
+    "investigations",
+];
 
 /// Replace heading sentences and inline "Label:" openings with `Tok::Heading`.
 pub(crate) fn apply(toks: Vec<Tok>) -> Vec<Tok> {
@@ -255,7 +263,8 @@ pub(crate) fn apply(toks: Vec<Tok>) -> Vec<Tok> {
             // ("the chest was clear, impression. Likely angina"): only a main section
             // heading followed by a full stop counts there.
             let comma_ok = !after_comma
-                || (toks.get(k) == Some(&Tok::P('.')) && lookup(&phrase).is_some_and(|key| MAIN_AFTER_COMMA.contains(&key)));
+                || (toks.get(k) == Some(&Tok::P('.'))
+                    && lookup(&phrase).is_some_and(|key| MAIN_AFTER_COMMA.contains(&key)));
             if let Some(end) = end
                 && comma_ok
                 && let Some((display, key)) = heading_for(&phrase)
@@ -386,7 +395,10 @@ mod tests {
     fn main_heading_run_on_after_a_comma_splits() {
         assert_eq!(
             headings("His chest was clear, impression. Likely stable angina, plan. Start aspirin."),
-            vec![("Impression".to_string(), Some("impression".to_string())), ("Plan".to_string(), Some("plan".to_string()))]
+            vec![
+                ("Impression".to_string(), Some("impression".to_string())),
+                ("Plan".to_string(), Some("plan".to_string()))
+            ]
         );
         // Not a heading: no full stop after it, or not a main heading.
         assert!(headings("We discussed it, plan to review in a week.").is_empty());

@@ -36,7 +36,9 @@ impl HParams {
         let dec_pos = &m.get("decoder/position_encodings/encodings")?.dims;
         let conv1 = &m.get("encoder/conv1/weight")?.dims;
         let dim = |d: &Vec<usize>, i: usize, what: &str| {
-            d.get(i).copied().ok_or_else(|| ModelError::MissingTensor(format!("{what} dimension {i}")))
+            d.get(i)
+                .copied()
+                .ok_or_else(|| ModelError::MissingTensor(format!("{what} dimension {i}")))
         };
         Ok(HParams {
             n_vocab: dim(emb, 0, "embedding")?,
@@ -87,17 +89,27 @@ struct Writer<'a, W: Write> {
 }
 
 impl<W: Write> Writer<'_, W> {
-    fn tensor(&mut self, name: &str, dims: &[usize], values: &[f32], kind: Kind) -> Result<(), ModelError> {
+    fn tensor(
+        &mut self,
+        name: &str,
+        dims: &[usize],
+        values: &[f32],
+        kind: Kind,
+    ) -> Result<(), ModelError> {
         let expected: usize = dims.iter().product();
         if expected != values.len() {
-            return Err(ModelError::MissingTensor(format!("{name}: shape {dims:?} does not match data")));
+            return Err(ModelError::MissingTensor(format!(
+                "{name}: shape {dims:?} does not match data"
+            )));
         }
         let dims: Vec<usize> = match kind {
             Kind::ConvBias => vec![dims[0], 1],
             _ => dims.to_vec(),
         };
         let row = *dims.last().unwrap_or(&1);
-        let quantize = matches!(kind, Kind::Matrix) && self.wtype != WeightType::F16 && row % quantize::BLOCK == 0;
+        let quantize = matches!(kind, Kind::Matrix)
+            && self.wtype != WeightType::F16
+            && row.is_multiple_of(quantize::BLOCK);
         let (ttype, data): (i32, Vec<u8>) = match kind {
             Kind::Vector | Kind::ConvBias | Kind::Positions => {
                 (0, values.iter().flat_map(|v| v.to_le_bytes()).collect())
@@ -111,11 +123,18 @@ impl<W: Write> Writer<'_, W> {
                 }
                 (self.wtype.ggml_type(), b)
             }
-            Kind::Conv | Kind::Matrix => {
-                (1, values.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect())
-            }
+            Kind::Conv | Kind::Matrix => (
+                1,
+                values
+                    .iter()
+                    .flat_map(|v| half::f16::from_f32(*v).to_le_bytes())
+                    .collect(),
+            ),
         };
-        let io = |e: std::io::Error| ModelError::Io { path: "ggml output".into(), source: e };
+        let io = |e: std::io::Error| ModelError::Io {
+            path: "ggml output".into(),
+            source: e,
+        };
         let mut head = Vec::with_capacity(64);
         for v in [dims.len() as i32, name.len() as i32, ttype] {
             head.extend_from_slice(&v.to_le_bytes());
@@ -138,7 +157,15 @@ impl<W: Write> Writer<'_, W> {
     }
 
     /// Copy rows `part*n .. (part+1)*n` of a fused CT2 variable (q,k,v or k,v).
-    fn rows(&mut self, m: &Ct2Model, from: &str, to: &str, part: usize, parts: usize, kind: Kind) -> Result<(), ModelError> {
+    fn rows(
+        &mut self,
+        m: &Ct2Model,
+        from: &str,
+        to: &str,
+        part: usize,
+        parts: usize,
+        kind: Kind,
+    ) -> Result<(), ModelError> {
         let dims = m.get(from)?.dims.clone();
         let values = m.f32_values(from)?;
         let n = dims[0] / parts;
@@ -150,22 +177,59 @@ impl<W: Write> Writer<'_, W> {
     }
 
     fn linear(&mut self, m: &Ct2Model, from: &str, to: &str) -> Result<(), ModelError> {
-        self.copy(m, &format!("{from}/weight"), &format!("{to}.weight"), Kind::Matrix)?;
-        self.copy(m, &format!("{from}/bias"), &format!("{to}.bias"), Kind::Vector)
+        self.copy(
+            m,
+            &format!("{from}/weight"),
+            &format!("{to}.weight"),
+            Kind::Matrix,
+        )?;
+        self.copy(
+            m,
+            &format!("{from}/bias"),
+            &format!("{to}.bias"),
+            Kind::Vector,
+        )
     }
 
     fn norm(&mut self, m: &Ct2Model, from: &str, to: &str) -> Result<(), ModelError> {
-        self.copy(m, &format!("{from}/gamma"), &format!("{to}.weight"), Kind::Vector)?;
-        self.copy(m, &format!("{from}/beta"), &format!("{to}.bias"), Kind::Vector)
+        self.copy(
+            m,
+            &format!("{from}/gamma"),
+            &format!("{to}.weight"),
+            Kind::Vector,
+        )?;
+        self.copy(
+            m,
+            &format!("{from}/beta"),
+            &format!("{to}.bias"),
+            Kind::Vector,
+        )
     }
 
     /// Fused q,k,v (self-attention) → query, key (weight only), value.
     fn self_attention(&mut self, m: &Ct2Model, from: &str, to: &str) -> Result<(), ModelError> {
-        let (w, b) = (format!("{from}/linear_0/weight"), format!("{from}/linear_0/bias"));
-        self.rows(m, &w, &format!("{to}.attn.query.weight"), 0, 3, Kind::Matrix)?;
+        let (w, b) = (
+            format!("{from}/linear_0/weight"),
+            format!("{from}/linear_0/bias"),
+        );
+        self.rows(
+            m,
+            &w,
+            &format!("{to}.attn.query.weight"),
+            0,
+            3,
+            Kind::Matrix,
+        )?;
         self.rows(m, &b, &format!("{to}.attn.query.bias"), 0, 3, Kind::Vector)?;
         self.rows(m, &w, &format!("{to}.attn.key.weight"), 1, 3, Kind::Matrix)?;
-        self.rows(m, &w, &format!("{to}.attn.value.weight"), 2, 3, Kind::Matrix)?;
+        self.rows(
+            m,
+            &w,
+            &format!("{to}.attn.value.weight"),
+            2,
+            3,
+            Kind::Matrix,
+        )?;
         self.rows(m, &b, &format!("{to}.attn.value.bias"), 2, 3, Kind::Vector)?;
         self.linear(m, &format!("{from}/linear_1"), &format!("{to}.attn.out"))?;
         self.norm(m, &format!("{from}/layer_norm"), &format!("{to}.attn_ln"))
@@ -201,7 +265,10 @@ pub fn read_vocabulary(dir: &Path) -> Result<Vec<String>, ModelError> {
 
 /// GPT-2's byte ↔ unicode table, inverted: the char CT2 stores → the byte it stands for.
 fn byte_decoder() -> std::collections::HashMap<char, u8> {
-    let mut bs: Vec<u32> = (b'!' as u32..=b'~' as u32).chain(0xA1..=0xAC).chain(0xAE..=0xFF).collect();
+    let mut bs: Vec<u32> = (b'!' as u32..=b'~' as u32)
+        .chain(0xA1..=0xAC)
+        .chain(0xAE..=0xFF)
+        .collect();
     let mut cs = bs.clone();
     let mut n = 0;
     for b in 0..256u32 {
@@ -218,13 +285,24 @@ fn byte_decoder() -> std::collections::HashMap<char, u8> {
 }
 
 /// Write the whole ggml file. Returns the number of tensors written.
-pub fn write_ggml<W: Write>(m: &Ct2Model, vocab: &[String], wtype: WeightType, out: &mut W) -> Result<usize, ModelError> {
+pub fn write_ggml<W: Write>(
+    m: &Ct2Model,
+    vocab: &[String],
+    wtype: WeightType,
+    out: &mut W,
+) -> Result<usize, ModelError> {
     let hp = HParams::from_ct2(m)?;
-    let io = |e: std::io::Error| ModelError::Io { path: "ggml output".into(), source: e };
-    let eot = vocab.iter().position(|t| t == "<|endoftext|>").ok_or_else(|| ModelError::BadCt2 {
-        path: "vocabulary".into(),
-        why: "no <|endoftext|> token".into(),
-    })?;
+    let io = |e: std::io::Error| ModelError::Io {
+        path: "ggml output".into(),
+        source: e,
+    };
+    let eot = vocab
+        .iter()
+        .position(|t| t == "<|endoftext|>")
+        .ok_or_else(|| ModelError::BadCt2 {
+            path: "vocabulary".into(),
+            why: "no <|endoftext|> token".into(),
+        })?;
     let mut head = Vec::new();
     let ftype = wtype.file_ftype();
     for v in [
@@ -264,31 +342,106 @@ pub fn write_ggml<W: Write>(m: &Ct2Model, vocab: &[String], wtype: WeightType, o
     }
     out.write_all(&head).map_err(io)?;
 
-    let mut w = Writer { out, wtype, count: 0 };
-    w.copy(m, "encoder/conv1/weight", "encoder.conv1.weight", Kind::Conv)?;
-    w.copy(m, "encoder/conv1/bias", "encoder.conv1.bias", Kind::ConvBias)?;
-    w.copy(m, "encoder/conv2/weight", "encoder.conv2.weight", Kind::Conv)?;
-    w.copy(m, "encoder/conv2/bias", "encoder.conv2.bias", Kind::ConvBias)?;
-    w.copy(m, "encoder/position_encodings/encodings", "encoder.positional_embedding", Kind::Positions)?;
+    let mut w = Writer {
+        out,
+        wtype,
+        count: 0,
+    };
+    w.copy(
+        m,
+        "encoder/conv1/weight",
+        "encoder.conv1.weight",
+        Kind::Conv,
+    )?;
+    w.copy(
+        m,
+        "encoder/conv1/bias",
+        "encoder.conv1.bias",
+        Kind::ConvBias,
+    )?;
+    w.copy(
+        m,
+        "encoder/conv2/weight",
+        "encoder.conv2.weight",
+        Kind::Conv,
+    )?;
+    w.copy(
+        m,
+        "encoder/conv2/bias",
+        "encoder.conv2.bias",
+        Kind::ConvBias,
+    )?;
+    w.copy(
+        m,
+        "encoder/position_encodings/encodings",
+        "encoder.positional_embedding",
+        Kind::Positions,
+    )?;
     for i in 0..hp.n_audio_layer {
         let (from, to) = (format!("encoder/layer_{i}"), format!("encoder.blocks.{i}"));
         w.self_attention(m, &format!("{from}/self_attention"), &to)?;
         w.ffn(m, &format!("{from}/ffn"), &to)?;
     }
     w.norm(m, "encoder/layer_norm", "encoder.ln_post")?;
-    w.copy(m, "decoder/embeddings/weight", "decoder.token_embedding.weight", Kind::Matrix)?;
-    w.copy(m, "decoder/position_encodings/encodings", "decoder.positional_embedding", Kind::Positions)?;
+    w.copy(
+        m,
+        "decoder/embeddings/weight",
+        "decoder.token_embedding.weight",
+        Kind::Matrix,
+    )?;
+    w.copy(
+        m,
+        "decoder/position_encodings/encodings",
+        "decoder.positional_embedding",
+        Kind::Positions,
+    )?;
     for i in 0..hp.n_text_layer {
         let (from, to) = (format!("decoder/layer_{i}"), format!("decoder.blocks.{i}"));
         w.self_attention(m, &format!("{from}/self_attention"), &to)?;
         let att = format!("{from}/attention");
-        w.linear(m, &format!("{att}/linear_0"), &format!("{to}.cross_attn.query"))?;
-        let (kv_w, kv_b) = (format!("{att}/linear_1/weight"), format!("{att}/linear_1/bias"));
-        w.rows(m, &kv_w, &format!("{to}.cross_attn.key.weight"), 0, 2, Kind::Matrix)?;
-        w.rows(m, &kv_w, &format!("{to}.cross_attn.value.weight"), 1, 2, Kind::Matrix)?;
-        w.rows(m, &kv_b, &format!("{to}.cross_attn.value.bias"), 1, 2, Kind::Vector)?;
-        w.linear(m, &format!("{att}/linear_2"), &format!("{to}.cross_attn.out"))?;
-        w.norm(m, &format!("{att}/layer_norm"), &format!("{to}.cross_attn_ln"))?;
+        w.linear(
+            m,
+            &format!("{att}/linear_0"),
+            &format!("{to}.cross_attn.query"),
+        )?;
+        let (kv_w, kv_b) = (
+            format!("{att}/linear_1/weight"),
+            format!("{att}/linear_1/bias"),
+        );
+        w.rows(
+            m,
+            &kv_w,
+            &format!("{to}.cross_attn.key.weight"),
+            0,
+            2,
+            Kind::Matrix,
+        )?;
+        w.rows(
+            m,
+            &kv_w,
+            &format!("{to}.cross_attn.value.weight"),
+            1,
+            2,
+            Kind::Matrix,
+        )?;
+        w.rows(
+            m,
+            &kv_b,
+            &format!("{to}.cross_attn.value.bias"),
+            1,
+            2,
+            Kind::Vector,
+        )?;
+        w.linear(
+            m,
+            &format!("{att}/linear_2"),
+            &format!("{to}.cross_attn.out"),
+        )?;
+        w.norm(
+            m,
+            &format!("{att}/layer_norm"),
+            &format!("{to}.cross_attn_ln"),
+        )?;
         w.ffn(m, &format!("{from}/ffn"), &to)?;
     }
     w.norm(m, "decoder/layer_norm", "decoder.ln")?;

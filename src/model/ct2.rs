@@ -60,9 +60,16 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.b.len()).ok_or_else(|| {
-            format!("file ends early at byte {} (wanted {n} more bytes)", self.pos)
-        })?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.b.len())
+            .ok_or_else(|| {
+                format!(
+                    "file ends early at byte {} (wanted {n} more bytes)",
+                    self.pos
+                )
+            })?;
         let s = &self.b[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -89,7 +96,10 @@ impl<'a> Cursor<'a> {
 impl Ct2Model {
     /// Parse `bytes` (the whole `model.bin`); `origin` names the file in errors.
     pub fn parse(bytes: Vec<u8>, origin: &str) -> Result<Ct2Model, ModelError> {
-        let bad = |why: String| ModelError::BadCt2 { path: origin.to_string(), why };
+        let bad = |why: String| ModelError::BadCt2 {
+            path: origin.to_string(),
+            why,
+        };
         let (spec, vars) = {
             let mut c = Cursor { b: &bytes, pos: 0 };
             let version = c.u32().map_err(bad)?;
@@ -118,11 +128,21 @@ impl Ct2Model {
                 let len = c.u32().map_err(bad)? as usize;
                 let elems: usize = dims.iter().product();
                 if elems * dtype.size() != len {
-                    return Err(bad(format!("variable {name}: {len} bytes do not match its shape {dims:?}")));
+                    return Err(bad(format!(
+                        "variable {name}: {len} bytes do not match its shape {dims:?}"
+                    )));
                 }
                 let offset = c.pos;
                 c.take(len).map_err(bad)?;
-                vars.insert(name, Variable { dims, dtype, offset, len });
+                vars.insert(
+                    name,
+                    Variable {
+                        dims,
+                        dtype,
+                        offset,
+                        len,
+                    },
+                );
             }
             (spec, vars)
         };
@@ -174,7 +194,10 @@ impl Ct2Model {
         (0..)
             .take_while(|i| {
                 let p = format!("{prefix}/layer_{i}/");
-                self.vars.range(p.clone()..).next().is_some_and(|(k, _)| k.starts_with(&p))
+                self.vars
+                    .range(p.clone()..)
+                    .next()
+                    .is_some_and(|(k, _)| k.starts_with(&p))
             })
             .count()
     }

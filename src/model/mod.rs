@@ -16,14 +16,19 @@ mod store;
 pub use convert::HParams;
 pub use fetch::{SOURCES, Source, fetch};
 pub use quantize::WeightType;
-pub use store::{ModelInfo, default_model, describe, import, list, models_dir, resolve, set_default};
+pub use store::{
+    ModelInfo, default_model, describe, import, list, models_dir, resolve, set_default,
+};
 
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}: not a usable CTranslate2 Whisper model: {why}")]
     BadCt2 { path: String, why: String },
     #[error("model is missing tensor {0}")]
@@ -32,17 +37,26 @@ pub enum ModelError {
     BadGgml { path: String },
     #[error("{path}: the converted model failed to load in whisper.cpp: {why}")]
     DoesNotLoad { path: String, why: String },
-    #[error("no model installed: run `medscribe models fetch tiny.en` (or pass --model PATH to a ggml file)")]
+    #[error(
+        "no model installed: run `medscribe models fetch tiny.en` (or pass --model PATH to a ggml file)"
+    )]
     NoModel,
     #[error("model '{name}' not found in {dir}; installed: {installed}")]
-    UnknownModel { name: String, dir: String, installed: String },
+    UnknownModel {
+        name: String,
+        dir: String,
+        installed: String,
+    },
     #[error("fetching {package}: {why}")]
     Fetch { package: String, why: String },
 }
 
 impl ModelError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> ModelError {
-        ModelError::Io { path: path.display().to_string(), source }
+        ModelError::Io {
+            path: path.display().to_string(),
+            source,
+        }
     }
 }
 
@@ -57,8 +71,15 @@ fn model_bin_parts(dir: &Path) -> Result<Vec<PathBuf>, ModelError> {
         .take_while(|p| p.is_file())
         .collect();
     if parts.is_empty() {
-        let why = if dir.is_dir() { "no model.bin (or model.bin.part1, part2, ...) in it" } else { "no such directory" };
-        return Err(ModelError::BadCt2 { path: dir.display().to_string(), why: why.into() });
+        let why = if dir.is_dir() {
+            "no model.bin (or model.bin.part1, part2, ...) in it"
+        } else {
+            "no such directory"
+        };
+        return Err(ModelError::BadCt2 {
+            path: dir.display().to_string(),
+            why: why.into(),
+        });
     }
     Ok(parts)
 }

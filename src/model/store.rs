@@ -37,17 +37,24 @@ pub fn describe(path: &Path) -> Result<(HParams, String, u64), ModelError> {
     let mut head = [0u8; 48];
     let mut f = std::fs::File::open(path).map_err(|e| ModelError::io(path, e))?;
     let bytes = f.metadata().map_err(|e| ModelError::io(path, e))?.len();
-    f.read_exact(&mut head).map_err(|_| ModelError::BadGgml { path: path.display().to_string() })?;
-    let (hp, ftype) =
-        convert::read_header(&head).ok_or_else(|| ModelError::BadGgml { path: path.display().to_string() })?;
-    let wt = WeightType::from_file_ftype(ftype).unwrap_or("unknown").to_string();
+    f.read_exact(&mut head).map_err(|_| ModelError::BadGgml {
+        path: path.display().to_string(),
+    })?;
+    let (hp, ftype) = convert::read_header(&head).ok_or_else(|| ModelError::BadGgml {
+        path: path.display().to_string(),
+    })?;
+    let wt = WeightType::from_file_ftype(ftype)
+        .unwrap_or("unknown")
+        .to_string();
     Ok((hp, wt, bytes))
 }
 
 /// Installed models, sorted by name; unreadable files are skipped.
 pub fn list(dir: &Path) -> Vec<ModelInfo> {
     let default = default_model(dir);
-    let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut out: Vec<ModelInfo> = rd
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -55,7 +62,14 @@ pub fn list(dir: &Path) -> Vec<ModelInfo> {
         .filter_map(|path| {
             let name = path.file_stem()?.to_string_lossy().to_string();
             let (hparams, weight_type, bytes) = describe(&path).ok()?;
-            Some(ModelInfo { is_default: Some(&name) == default.as_ref(), name, path, bytes, hparams, weight_type })
+            Some(ModelInfo {
+                is_default: Some(&name) == default.as_ref(),
+                name,
+                path,
+                bytes,
+                hparams,
+                weight_type,
+            })
         })
         .collect();
     out.sort_by(|a, b| a.name.cmp(&b.name));
@@ -80,7 +94,8 @@ pub fn default_model(dir: &Path) -> Option<String> {
         .filter_map(Result::ok)
         .filter_map(|e| {
             let p = e.path();
-            (p.extension()? == "bin").then(|| p.file_stem().map(|s| s.to_string_lossy().to_string()))?
+            (p.extension()? == "bin")
+                .then(|| p.file_stem().map(|s| s.to_string_lossy().to_string()))?
         })
         .collect();
     names.sort();
@@ -104,7 +119,11 @@ pub fn resolve(dir: &Path, model: Option<&str>) -> Result<PathBuf, ModelError> {
                 return Err(ModelError::UnknownModel {
                     name: m.to_string(),
                     dir: dir.display().to_string(),
-                    installed: if installed.is_empty() { "none".into() } else { installed.join(", ") },
+                    installed: if installed.is_empty() {
+                        "none".into()
+                    } else {
+                        installed.join(", ")
+                    },
                 });
             }
             p
@@ -128,7 +147,10 @@ pub fn import(
     verify: &dyn Fn(&Path) -> Result<(), String>,
 ) -> Result<ModelInfo, ModelError> {
     if name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.') {
-        return Err(ModelError::BadCt2 { path: name.into(), why: "invalid model name".into() });
+        return Err(ModelError::BadCt2 {
+            path: name.into(),
+            why: "invalid model name".into(),
+        });
     }
     let (model, vocab) = read_ct2_dir(ct2_dir)?;
     std::fs::create_dir_all(dir).map_err(|e| ModelError::io(dir, e))?;
@@ -144,9 +166,13 @@ pub fn import(
         std::io::Write::flush(&mut w).map_err(|e| ModelError::io(tmp.path(), e))?;
     }
     drop(model);
-    verify(tmp.path()).map_err(|why| ModelError::DoesNotLoad { path: target.display().to_string(), why })?;
+    verify(tmp.path()).map_err(|why| ModelError::DoesNotLoad {
+        path: target.display().to_string(),
+        why,
+    })?;
     crate::paths::restrict_to_owner(tmp.path()).map_err(|e| ModelError::io(tmp.path(), e))?;
-    tmp.persist(&target).map_err(|e| ModelError::io(&target, e.error))?;
+    tmp.persist(&target)
+        .map_err(|e| ModelError::io(&target, e.error))?;
     let (hparams, weight_type, bytes) = describe(&target)?;
     Ok(ModelInfo {
         is_default: default_model(dir).as_deref() == Some(name),
