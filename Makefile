@@ -36,4 +36,5 @@ lint:
 
 bench: deps
 	$(CARGO) build --release
+	$(CARGO) bench --bench check
 	scripts/bench.sh
