@@ -18,7 +18,7 @@ fn sample_dictation_becomes_formatted_clinical_text() {
         "diabetes",
         "hypertension",
         "metformin",
-        "angina",
+        "murmurs",
         "aspirin",
     ] {
         assert!(lower.contains(needle), "missing {needle:?} in:\n{text}");
