@@ -31,7 +31,7 @@ pub use wav::write_wav;
 
 use decode::{MonoSink, Source};
 use error::show;
-use resample::ToWhisperRate;
+pub(crate) use resample::{ToWhisperRate, downmix_into};
 
 /// The sample rate Whisper expects.
 pub const WHISPER_RATE: u32 = 16_000;

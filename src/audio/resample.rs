@@ -127,6 +127,11 @@ impl ToWhisperRate {
         Ok(n)
     }
 
+    /// Source frames taken so far.
+    pub(crate) fn frames_in(&self) -> u64 {
+        self.in_frames
+    }
+
     /// Feed mono source samples; appends whatever 16 kHz output is ready to `out`.
     pub(crate) fn push(&mut self, mono: &[f32], out: &mut Vec<f32>) -> Result<(), AudioError> {
         self.in_frames += mono.len() as u64;
