@@ -68,21 +68,20 @@ fn fetch_imports_tiny_en_f16_and_q8_0_that_transcribe() {
     }
 }
 
+/// `medscribe models import SRC --name x` into the models folder `models`.
+fn import_as_x(models: &Path, src: &Path) -> std::process::Output {
+    medscribe()
+        .env("MEDSCRIBE_MODELS", models)
+        .args(["models", "import", src.to_str().unwrap(), "--name", "x"])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn import_rejects_a_directory_without_a_model_and_leaves_nothing() {
     let models = tempfile::tempdir().unwrap();
     let src = tempfile::tempdir().unwrap();
-    let o = medscribe()
-        .env("MEDSCRIBE_MODELS", models.path())
-        .args([
-            "models",
-            "import",
-            src.path().to_str().unwrap(),
-            "--name",
-            "x",
-        ])
-        .output()
-        .unwrap();
+    let o = import_as_x(models.path(), src.path());
     assert_one_line_error(
         &o,
         &["not a usable CTranslate2 Whisper model", "no model.bin"],
@@ -107,17 +106,7 @@ fn import_rejects_a_truncated_model_bin() {
     b.extend_from_slice(&148u32.to_le_bytes());
     std::fs::write(src.path().join("model.bin"), &b).unwrap();
     std::fs::write(src.path().join("vocabulary.txt"), "a\n").unwrap();
-    let o = medscribe()
-        .env("MEDSCRIBE_MODELS", models.path())
-        .args([
-            "models",
-            "import",
-            src.path().to_str().unwrap(),
-            "--name",
-            "x",
-        ])
-        .output()
-        .unwrap();
+    let o = import_as_x(models.path(), src.path());
     assert_one_line_error(&o, &["model.bin", "file ends early"]);
     let left: Vec<_> = std::fs::read_dir(models.path()).unwrap().collect();
     assert!(left.is_empty(), "left {left:?}");
