@@ -127,16 +127,18 @@ fn bad_requests_fail_with_one_line_and_write_nothing() {
     let o = run(&["letter", t, "-t", "no-such-template", "-o", "x.docx"]);
     assert_one_line_error(&o, &["no-such-template", "referral-letter"]);
 
+    // No field data: --final refuses, naming the missing fields, and writes nothing ...
     let out = dir.path().join("a.docx");
     let o = run(&[
         "letter",
         t,
         "-t",
         "referral-letter",
+        "--final",
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert_one_line_error(&o, &["patient.name"]);
+    assert_one_line_error(&o, &["a.docx", "missing_field", "[missing: patient.name]"]);
     assert!(!out.exists());
 
     let nowhere = dir.path().join("missing-dir/a.docx");
@@ -165,4 +167,36 @@ fn bad_requests_fail_with_one_line_and_write_nothing() {
         out.to_str().unwrap(),
     ]);
     assert_one_line_error(&o, &["bad.txt", "not UTF-8"]);
+}
+
+#[test]
+fn missing_fields_and_sections_are_drafted_as_queries_not_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let transcript = dir.path().join("t.txt");
+    std::fs::write(
+        &transcript,
+        "History: two weeks of productive cough. Examination: crackles at the right base.",
+    )
+    .unwrap();
+    let out = dir.path().join("draft.docx");
+    let o = run(&[
+        "letter",
+        transcript.to_str().unwrap(),
+        "-t",
+        "referral-letter",
+        "--set",
+        "patient.name=Mr Test Patient",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listed = stdout(&o);
+    for needle in ["missing_field", "[missing: patient.dob]", "[not dictated]", "Plan"] {
+        assert!(listed.contains(needle), "{needle:?} not listed: {listed}");
+    }
+    assert!(!listed.contains("[missing: patient.name]"), "{listed}");
+    let text = libreoffice_text(&out);
+    for needle in ["Mr Test Patient", "[missing: patient.dob]", "[missing: recipient.name]", "[not dictated]", "productive cough"] {
+        assert!(text.contains(needle), "{needle:?} not in the letter:\n{text}");
+    }
 }

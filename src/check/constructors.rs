@@ -4,12 +4,13 @@
 use super::{Finding, FindingKind, Severity};
 
 impl Finding {
-    /// A `missing_field` finding: a template field with no value (no span: start = end = 0).
-    pub fn missing_field(name: &str, message: &str) -> Finding {
+    /// A `missing_field` finding: a template field with no value. It has no span in the
+    /// dictation (start = end = 0); `text` is the placeholder the letter shows instead.
+    pub fn missing_field(name: &str, placeholder: &str, message: &str) -> Finding {
         Finding {
             kind: FindingKind::MissingField,
             severity: Severity::Medium,
-            text: String::new(),
+            text: placeholder.to_string(),
             start: 0,
             end: 0,
             message: if message.is_empty() {

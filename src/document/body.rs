@@ -13,14 +13,20 @@ use super::render::push_prose;
 use super::sanitize::clean;
 use super::template::Template;
 
+/// What the letter shows under a required heading nothing was dictated for.
+pub(crate) const NOT_DICTATED: &str = "[not dictated]";
+
 /// The template's `opening` is used only when the dictation has no opening text of its own.
+/// Returns a `missing_field` finding for each required section nothing was dictated for
+/// (when the dictation has headings at all);
+/// they take the ids after `findings` and are anchored on the section's placeholder.
 pub(crate) fn body(
     t: &Template,
     draft: &Draft,
     findings: &[Finding],
     opening_text: &str,
     blocks: &mut Vec<Block>,
-) {
+) -> Vec<Finding> {
     let whole;
     let sections: &[Section] = if draft.sections.is_empty() {
         whole = [Section {
@@ -68,9 +74,34 @@ pub(crate) fn body(
     for s in opening {
         paragraphs(s, &text, findings, blocks);
     }
-    let named = t.sections.iter().map(|s| s.heading.clone()).zip(mapped);
-    for (heading, secs) in named.chain(other) {
+    // Only a dictation laid out under headings can be said to lack one; free prose may
+    // hold the plan without a "Plan" heading.
+    let has_headings = sections.iter().any(|s| s.key.is_some());
+    let mut missing = Vec::new();
+    let named = t.sections.iter().map(|s| (s.heading.clone(), s.required));
+    let unnamed = other.into_iter().map(|(h, secs)| ((h, false), secs));
+    for ((heading, required), secs) in named.zip(mapped).chain(unnamed) {
         if secs.iter().all(|s| s.body.trim().is_empty()) {
+            if required && has_headings {
+                let id = findings.len() + missing.len();
+                missing.push(Finding::missing_field(
+                    &heading,
+                    NOT_DICTATED,
+                    &format!(
+                        "The {} needs a \"{heading}\" section and none was dictated — ask the \
+                         author, or type it in",
+                        t.name.replace('-', " ")
+                    ),
+                ));
+                blocks.push(Block::plain(BlockKind::Heading, heading));
+                blocks.push(Block {
+                    kind: BlockKind::Body,
+                    spans: vec![Span {
+                        text: NOT_DICTATED.to_string(),
+                        findings: vec![id],
+                    }],
+                });
+            }
             continue;
         }
         blocks.push(Block::plain(BlockKind::Heading, heading));
@@ -78,6 +109,7 @@ pub(crate) fn body(
             paragraphs(s, &text, findings, blocks);
         }
     }
+    missing
 }
 
 /// Splits one section body into paragraph blocks, cutting runs at finding boundaries.

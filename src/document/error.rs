@@ -29,14 +29,6 @@ pub enum DocumentError {
         part: String,
         message: String,
     },
-    #[error(
-        "template '{template}' needs field(s) {}; set them in the fields file or with --set KEY=VALUE",
-        fields.join(", ")
-    )]
-    MissingFields {
-        template: String,
-        fields: Vec<String>,
-    },
     #[error("{}: {message}", path.display())]
     FieldsFile { path: PathBuf, message: String },
     #[error("logo {}: {message}", path.display())]

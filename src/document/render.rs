@@ -15,22 +15,25 @@ use serde_json::Value;
 use crate::check::Finding;
 use crate::dictation::Draft;
 
-use super::letter::{Block, BlockKind, Letter};
+use super::letter::{Block, BlockKind, Letter, Span};
 use super::sanitize::clean;
-use super::template::{Template, environment};
+use super::template::{FieldSpec, Template, environment};
 use super::{DocumentError, Fields};
 
 const DEFAULT_DATE_FORMAT: &str = "%-d %B %Y";
 
-/// Renders a letter. Fails listing every missing required field, or naming the template
-/// part that could not be rendered.
+/// Renders a letter, or fails naming the template part that could not be rendered.
+///
+/// A required field that the field data does not give is shown as a placeholder
+/// ("[missing: patient.dob]") and queried as `missing_field`, as is a required section
+/// nothing was dictated for: the draft is still written, and `--final` refuses it.
 pub fn render(
     t: &Template,
     fields: &Fields,
     draft: &Draft,
     findings: &[Finding],
 ) -> Result<Letter, DocumentError> {
-    let ctx = context(t, fields)?;
+    let (ctx, missing) = context(t, fields);
     let env = environment();
     let part = |key: &str| -> Result<String, DocumentError> {
         let Some(p) = t.parts.get(key) else {
@@ -68,7 +71,9 @@ pub fn render(
         f.message = clean(&f.message);
         f.suggestions = f.suggestions.iter().map(|s| clean(s)).collect();
     }
-    super::body::body(t, draft, &findings, &part("opening")?, &mut blocks);
+    let missing_sections =
+        super::body::body(t, draft, &findings, &part("opening")?, &mut blocks);
+    findings.extend(missing_sections);
 
     push_prose(&mut blocks, BlockKind::Body, &part("closing")?);
     push_prose(&mut blocks, BlockKind::SignOff, &part("sign_off")?);
@@ -77,6 +82,17 @@ pub fn render(
     push_lines(&mut blocks, BlockKind::Marker, draft_marker);
     push_lines(&mut blocks, BlockKind::Cc, part("cc")?);
     push_lines(&mut blocks, BlockKind::Enclosures, part("enclosures")?);
+    // Each missing field is queried on its placeholder (or, if no block shows it, on the
+    // reference line like any finding without a place).
+    for spec in missing {
+        let placeholder = placeholder(&spec.name);
+        anchor_placeholder(&mut blocks, &placeholder, findings.len());
+        findings.push(Finding::missing_field(
+            &spec.name,
+            &placeholder,
+            &missing_message(&spec.name, &spec.description),
+        ));
+    }
     let orphans = super::body::orphans(&mut blocks, findings.len());
 
     Ok(Letter {
@@ -107,22 +123,36 @@ fn render_message(e: &minijinja::Error, source: &str) -> String {
     }
 }
 
-/// Practice defaults, then field data, then declared-but-absent optional fields as "" and
-/// `date` as today unless given.
-fn context(t: &Template, fields: &Fields) -> Result<Value, DocumentError> {
+/// What the letter shows where a required field has no value.
+pub(crate) fn placeholder(name: &str) -> String {
+    format!("[missing: {name}]")
+}
+
+fn missing_message(name: &str, description: &str) -> String {
+    let what = if description.trim().is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", description.trim())
+    };
+    format!(
+        "The letter needs {name}{what} and the field data does not give it — add it \
+         (--set {name}=... or the data file) or ask the author"
+    )
+}
+
+/// Practice defaults, then field data, then placeholders for required fields that have no
+/// value (returned, to be queried), declared-but-absent optional fields as "" and `date` as
+/// today unless given.
+fn context<'t>(t: &'t Template, fields: &Fields) -> (Value, Vec<&'t FieldSpec>) {
     let mut ctx = Fields::from_value(t.defaults.clone());
     ctx.merge(fields);
-    let missing: Vec<String> = t
+    let missing: Vec<&FieldSpec> = t
         .fields
         .iter()
         .filter(|f| f.required && !ctx.has(&f.name))
-        .map(|f| f.name.clone())
         .collect();
-    if !missing.is_empty() {
-        return Err(DocumentError::MissingFields {
-            template: t.name.clone(),
-            fields: missing,
-        });
+    for f in &missing {
+        ctx.set(&f.name, &placeholder(&f.name));
     }
     for f in &t.fields {
         if ctx.get(&f.name).is_none() {
@@ -137,7 +167,41 @@ fn context(t: &Template, fields: &Fields) -> Result<Value, DocumentError> {
             .unwrap_or(DEFAULT_DATE_FORMAT);
         ctx.set("date", &today(format));
     }
-    Ok(ctx.to_value())
+    (ctx.to_value(), missing)
+}
+
+/// Cuts the first span showing `placeholder` so the placeholder alone carries finding `id`.
+fn anchor_placeholder(blocks: &mut [Block], placeholder: &str, id: usize) {
+    for b in blocks.iter_mut() {
+        let Some((si, at)) = b
+            .spans
+            .iter()
+            .enumerate()
+            .find_map(|(i, s)| s.text.find(placeholder).map(|at| (i, at)))
+        else {
+            continue;
+        };
+        let span = b.spans.remove(si);
+        let (before, rest) = span.text.split_at(at);
+        let (hit, after) = rest.split_at(placeholder.len());
+        let mut ids = span.findings.clone();
+        ids.push(id);
+        let pieces = [
+            (before, span.findings.clone()),
+            (hit, ids),
+            (after, span.findings),
+        ];
+        let new: Vec<Span> = pieces
+            .into_iter()
+            .filter(|(text, _)| !text.is_empty())
+            .map(|(text, findings)| Span {
+                text: text.to_string(),
+                findings,
+            })
+            .collect();
+        b.spans.splice(si..si, new);
+        return;
+    }
 }
 
 fn today(format: &str) -> String {

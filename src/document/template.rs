@@ -53,6 +53,10 @@ pub struct FieldSpec {
 pub struct SectionSpec {
     pub heading: String,
     pub keys: Vec<String>,
+    /// The letter is incomplete without this section: when nothing is dictated for it, the
+    /// letter shows a placeholder and a `missing_field` query.
+    #[serde(default)]
+    pub required: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -104,27 +104,77 @@ fn minijinja_syntax_error_gives_file_line_and_part() {
 }
 
 #[test]
-fn missing_required_fields_are_all_named_without_values() {
+fn missing_required_fields_become_placeholders_and_queries() {
     let t = load_template(&templates_dir(), "referral-letter").unwrap_or_else(|e| panic!("{e}"));
     let mut f = Fields::new();
     f.set("patient.name", "Mrs Secret Name");
     f.set("patient.mrn", "   ");
-    let msg = err(render(&t, &f, &draft(&[]), &[]));
-    for name in [
-        "patient.dob",
-        "patient.mrn",
-        "recipient.name",
-        "recipient.address",
-        "author.name",
-        "author.title",
-    ] {
-        assert!(msg.contains(name), "{msg} does not name {name}");
-    }
-    assert!(
-        !msg.contains("patient.name,") && !msg.contains("Secret"),
-        "{msg}"
+    let d = draft(&[(Some("Plan"), Some("plan"), "Review in six weeks.")]);
+    let letter = render(&t, &f, &d, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let missing: Vec<&str> = letter
+        .unresolved()
+        .iter()
+        .filter(|q| q.kind == FindingKind::MissingField)
+        .map(|q| q.text.as_str())
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "[missing: patient.dob]",
+            "[missing: patient.mrn]",
+            "[missing: recipient.name]",
+            "[missing: recipient.address]",
+            "[missing: author.name]",
+            "[missing: author.title]",
+        ]
     );
-    assert!(msg.contains("referral-letter"), "{msg}");
+    for q in letter.unresolved() {
+        assert!(!q.message.contains("Secret"), "{}", q.message);
+    }
+    // Each placeholder is in the letter, highlighted by exactly its own query.
+    let anchors = letter.anchors();
+    for (id, q) in letter.unresolved().iter().enumerate() {
+        let span = letter
+            .blocks
+            .iter()
+            .flat_map(|b| &b.spans)
+            .find(|s| s.findings.contains(&id))
+            .unwrap_or_else(|| panic!("{} not anchored on a span", q.text));
+        assert_eq!(span.text, q.text);
+        assert!(anchors[id].is_some());
+    }
+    assert!(letter.to_text().contains("Re: Mrs Secret Name, DOB [missing: patient.dob]"));
+    // A letter with open queries cannot be signed.
+    assert!(letter.finalize().is_err());
+}
+
+#[test]
+fn required_section_not_dictated_is_queried_in_place() {
+    let t = load_template(&templates_dir(), "discharge-summary")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let f = fixture("discharge-summary");
+    let d = draft(&[
+        (Some("Diagnosis"), Some("diagnosis"), "Community-acquired pneumonia."),
+        (Some("Follow-up"), Some("follow_up"), "GP review in one week."),
+    ]);
+    let letter = render(&t, &f, &d, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let qs = letter.unresolved();
+    assert_eq!(qs.len(), 1, "{qs:?}");
+    assert_eq!(qs[0].kind, FindingKind::MissingField);
+    assert!(qs[0].message.contains("Medications on Discharge"), "{}", qs[0].message);
+    let text = letter.to_text();
+    let at = text.find("Medications on Discharge").unwrap_or_else(|| panic!("{text}"));
+    assert!(text[at..].starts_with("Medications on Discharge\n\n[not dictated]"), "{text}");
+    // Dictated sections that are not required and are empty stay out of the letter.
+    assert!(!text.contains("Course in Hospital"), "{text}");
+
+    let complete = draft(&[
+        (Some("Diagnosis"), Some("diagnosis"), "Community-acquired pneumonia."),
+        (Some("Medications on discharge"), Some("discharge_medications"), "Amoxicillin 500 mg three times a day for 5 days."),
+        (Some("Follow-up"), Some("follow_up"), "GP review in one week."),
+    ]);
+    let letter = render(&t, &f, &complete, &[]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(letter.unresolved().is_empty(), "{:?}", letter.unresolved());
 }
 
 #[test]
