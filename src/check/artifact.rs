@@ -31,6 +31,19 @@ const NOISE_WORDS: [&str; 8] = [
     "no speech",
 ];
 
+/// Words of online video captions that never belong in a clinical letter: a sentence holding
+/// one is a hallucination even when it is not word for word on the list ("I'll see you in
+/// the next video").
+fn media_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)\b(?:subscrib(?:e|ed|ing)|(?:my|our|the|this) channel|(?:next|this|last|previous) video|(?:for|of) watching|amara\.org|like button|notification bell)\b",
+        )
+        .expect("constant regex is valid")
+    })
+}
+
 fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, message: &str) {
     hits.push(Hit {
         kind: FindingKind::Artifact,
@@ -74,7 +87,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let words = norm[i].split(' ').count();
         let (start, _) = doc.sentences[i];
         let (_, end) = doc.sentences[j - 1];
-        if ix.artifact_sentences.contains(&norm[i]) {
+        if ix.artifact_sentences.contains(&norm[i]) || media_re().is_match(doc.slice(start, end)) {
             hit(
                 hits,
                 start,

@@ -11,7 +11,7 @@ use super::text::{Doc, Hit, capitalise};
 use super::{FindingKind, Severity};
 use crate::vocab::{DoseRange, DoseUnit, Vocab};
 
-fn dose_re() -> &'static Regex {
+pub(super) fn dose_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(

@@ -1,6 +1,7 @@
 //! inconsistency: facts about the patient that contradict each other — the stated sex
-//! ("woman", "Mrs", "male") against he/she pronouns, and ages that disagree ("30-year-old" …
-//! later "45-year-old").
+//! ("woman", "Mrs", "male") against he/she pronouns or an organ of the other sex ("Mrs …
+//! enlarged prostate"), ages that disagree ("30-year-old" … later "45-year-old"), and an
+//! age at a past event above the current age ("a 72-year-old … diagnosed at the age of 80").
 //!
 //! Third parties stay quiet: a pronoun in a sentence (or after one) that names a husband, wife,
 //! mother, doctor … is not the patient's; neither is "her 45-year-old husband". Never edits text.
@@ -26,7 +27,7 @@ fn age_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(\d{1,3})[- ](?:years?|yrs?)[- ]old\b|\baged (\d{1,3})\b|\b(\d{1,3}) ?y/?o\b",
+            r"(?i)\b(\d{1,3})[- ](?:years?|yrs?)[- ]old\b|\baged (\d{1,3})\b|\b(\d{1,3}) ?y/?o\b|\b(\d{1,3}) years of age\b|\bage of (\d{1,3})\b|(?-i:\b(?:Mrs|Ms|Miss|Mr|Master)\.? [A-Z][a-z]+(?:[- ][A-Z][a-z]+)?, (\d{1,3}),)",
         )
         .expect("constant regex is valid")
     })
@@ -131,6 +132,7 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         .iter()
         .filter_map(|t| pronoun(t.text).map(|f| (t, f)))
         .collect();
+    let is_stated = stated.is_some();
     let (patient_female, basis) = match stated {
         Some((f, word)) => (f, format!("the patient is described as \"{word}\"")),
         None => {
@@ -145,6 +147,9 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
             }
         }
     };
+    if is_stated {
+        sexed_organs(doc, patient_female, &basis, &near_third, hits);
+    }
     if !basis.is_empty() {
         for (t, f) in &pronouns {
             if *f != patient_female && !near_third(t.sent) {
@@ -162,11 +167,12 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
             }
         }
     }
-    // Ages: the first patient age against later ones.
+    // Ages: the first current age against later ones; an age at some past event ("at 62
+    // years of age he had", "diagnosed at the age of 80") cannot exceed the current age.
     let mut first: Option<u32> = None;
+    let mut events: Vec<(u32, usize, usize)> = Vec::new();
     for c in age_re().captures_iter(doc.text) {
-        let (Some(whole), Some(n)) = (c.get(0), c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)))
-        else {
+        let (Some(whole), Some(n)) = (c.get(0), (1..=6).find_map(|i| c.get(i))) else {
             continue;
         };
         let Ok(age) = n.as_str().parse::<u32>() else {
@@ -180,12 +186,26 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         let about_other = matches!(prev_word, "his" | "her" | "their" | "whose")
             || next_words
                 .iter()
-                .any(|w| THIRD_PARTY.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())))
+                .any(|w| THIRD_PARTY.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())));
+        if about_other {
+            continue;
+        }
+        let event = whole.as_str().to_lowercase().starts_with("age of")
             || matches!(
                 prev_word,
-                "since" | "until" | "at" | "from" | "when" | "by" | "before" | "after"
+                "since" | "until" | "at" | "from" | "when" | "by" | "before" | "after" | "the"
             );
-        if about_other {
+        if event {
+            // Plans and rules ("screening until the age of 75") are not past events.
+            let sentence = doc.slice(s, e).to_lowercase();
+            let future = FUTURE.iter().any(|w| {
+                sentence
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|x| x == *w)
+            });
+            if !future && matches!(prev_word, "at" | "when" | "the") {
+                events.push((age, whole.start(), whole.end()));
+            }
             continue;
         }
         match first {
@@ -201,6 +221,68 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
                 suggestions: vec![a.to_string()],
             }),
             Some(_) => {}
+        }
+    }
+    if let Some(now) = first {
+        for (age, start, end) in events.into_iter().filter(|e| e.0 > now) {
+            hits.push(Hit {
+                kind: FindingKind::Inconsistency,
+                severity: Severity::Medium,
+                start,
+                end,
+                message: format!(
+                    "An age of {age} in the past does not fit a patient who is {now} — check"
+                ),
+                suggestions: vec![],
+            });
+        }
+    }
+}
+
+/// Words that make an age a plan or a rule rather than a past event.
+const FUTURE: [&str; 8] = [
+    "will", "would", "until", "should", "eligible", "screening", "offered", "invited",
+];
+
+/// Organs only one sex has: (word, female organ).
+const SEXED_ORGANS: [(&str, bool); 16] = [
+    ("prostate", false),
+    ("prostatic", false),
+    ("testis", false),
+    ("testes", false),
+    ("testicle", false),
+    ("testicular", false),
+    ("scrotum", false),
+    ("scrotal", false),
+    ("penis", false),
+    ("penile", false),
+    ("uterus", true),
+    ("uterine", true),
+    ("ovary", true),
+    ("ovarian", true),
+    ("cervix", true),
+    ("endometrial", true),
+];
+
+/// An organ of the other sex in a sentence about the patient (not near a third party).
+fn sexed_organs(doc: &Doc, patient_female: bool, basis: &str, near_third: &dyn Fn(usize) -> bool, hits: &mut Vec<Hit>) {
+    for t in &doc.toks {
+        let w = t.text.to_lowercase();
+        let Some(&(_, organ_female)) = SEXED_ORGANS.iter().find(|(o, _)| *o == w) else {
+            continue;
+        };
+        if organ_female != patient_female && !near_third(t.sent) {
+            hits.push(Hit {
+                kind: FindingKind::Inconsistency,
+                severity: Severity::Medium,
+                start: t.start,
+                end: t.end,
+                message: format!(
+                    "\"{}\" does not fit the patient's sex: {basis} — check the patient or the organ",
+                    t.text
+                ),
+                suggestions: vec![],
+            });
         }
     }
 }

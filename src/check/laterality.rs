@@ -1,8 +1,10 @@
 //! laterality: the same body part dictated as both left and right in one document; the
 //! minority side (or, on a tie, the later side that conflicts with the first) is queried.
 //!
-//! Quiet when a sentence names both sides of that part ("left and right"), when the part is
-//! said to be bilateral, or when the sides belong to different parts. Never changes a side.
+//! Quiet when a sentence names both sides of that part ("left and right", "the right carotid
+//! ... on the left"), when the part is said to be bilateral, when the sides belong to
+//! different parts, or when the odd side is introduced as another finding ("there is also a
+//! stone in the left kidney", "the other knee"). Never changes a side.
 
 use std::collections::HashMap;
 
@@ -45,9 +47,35 @@ fn body_part(word: &str) -> Option<&'static str> {
         "patella" => "patella",
         "hemithorax" => "hemithorax",
         "carotid" => "carotid",
+        "loin" | "flank" => "loin",
+        "carpal" => "carpal tunnel",
+        "rotator" | "supraspinatus" | "infraspinatus" | "subscapularis" => "shoulder",
+        "acromioclavicular" | "glenohumeral" => "shoulder",
+        "achilles" => "achilles",
+        "heel" => "heel",
+        "buttock" => "buttock",
+        "hallux" | "bunion" => "hallux",
+        "cornea" | "corneal" | "retina" | "retinal" => "eye",
+        "adrenal" => "adrenal",
+        "tonsil" => "tonsil",
+        "parotid" => "parotid",
+        "hemicolectomy" => "colon",
         _ => return None,
     })
 }
+
+/// Words that introduce a further, separate finding rather than restate one.
+const CONTRAST: [&str; 9] = [
+    "also",
+    "other",
+    "contralateral",
+    "opposite",
+    "additionally",
+    "whereas",
+    "both",
+    "each",
+    "too",
+];
 
 struct Mention {
     right: bool,
@@ -60,6 +88,15 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     let toks = &doc.toks;
     let mut parts: HashMap<&'static str, Vec<Mention>> = HashMap::new();
     let mut bilateral: Vec<(usize, &'static str)> = Vec::new();
+    // Sentences with a side word that names no body part ("on the left"): (sentence, right).
+    let mut loose_sides: Vec<(usize, bool)> = Vec::new();
+    // Sentences that introduce a further finding ("also", "other", "contralateral").
+    let mut contrast = std::collections::HashSet::new();
+    for t in toks {
+        if CONTRAST.contains(&t.text.to_lowercase().as_str()) {
+            contrast.insert(t.sent);
+        }
+    }
     for (i, t) in toks.iter().enumerate() {
         let w = t.text.to_lowercase();
         let side = match w.as_str() {
@@ -80,7 +117,12 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
                 break;
             }
         }
-        let Some((part, end)) = found else { continue };
+        let Some((part, end)) = found else {
+            if let Some(right) = side {
+                loose_sides.push((t.sent, right));
+            }
+            continue;
+        };
         match side {
             Some(right) => parts.entry(part).or_default().push(Mention {
                 right,
@@ -103,6 +145,13 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         if ms.iter().any(|m| !m.right && right_sents.contains(&m.sent)) {
             continue;
         }
+        // A mention of this part beside a loose mention of the other side: compared on purpose.
+        if ms
+            .iter()
+            .any(|m| loose_sides.iter().any(|&(s, r)| s == m.sent && r != m.right))
+        {
+            continue;
+        }
         let flag_right = match rights.cmp(&lefts) {
             std::cmp::Ordering::Less => true,
             std::cmp::Ordering::Greater => false,
@@ -113,7 +162,10 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         } else {
             ("right", rights)
         };
-        for m in ms.iter().filter(|m| m.right == flag_right) {
+        for m in ms
+            .iter()
+            .filter(|m| m.right == flag_right && !contrast.contains(&m.sent))
+        {
             let said = doc.slice(m.start, m.end);
             let times = if n_other == 1 { "once" } else { "more often" };
             hits.push(Hit {

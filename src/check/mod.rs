@@ -9,6 +9,7 @@ mod align;
 mod artifact;
 mod constructors;
 mod dose;
+mod drug_name;
 mod finding;
 mod inconsistency;
 mod laterality;
@@ -31,6 +32,7 @@ pub fn check_text(text: &str, vocab: &Vocab) -> Vec<Finding> {
     laterality::check(&doc, &mut hits);
     inconsistency::check(&doc, &mut hits);
     artifact::check(&doc, vocab, &mut hits);
+    drug_name::check(&doc, vocab, &mut hits);
     unknown_term::check(&doc, vocab, &mut hits);
     text::finalize(text, hits)
 }

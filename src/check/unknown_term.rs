@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use super::text::{Doc, Hit, Tok};
 use super::{FindingKind, Severity};
 use crate::vocab::Vocab;
+use crate::vocab::phonetic::skeleton;
 
 const STOP: [&str; 64] = [
     "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "is",
@@ -19,9 +20,10 @@ const STOP: [&str; 64] = [
     "will", "would", "should", "can", "may", "there", "which", "who", "up", "out",
 ];
 
-const UNITS: [&str; 16] = [
+const UNITS: [&str; 27] = [
     "mm", "cm", "mg", "ml", "kg", "mcg", "mmhg", "hr", "hrs", "min", "mins", "sec", "cc", "mmol",
-    "meq", "mls",
+    "meq", "mls", "micromol", "micromoles", "umol", "nmol", "pmol", "mol", "ng", "pg", "dl",
+    "mosmol", "kpa",
 ];
 
 /// Whether `word` is just a different ending of `term` ("echocardiography"/"echocardiogram").
@@ -53,7 +55,17 @@ fn piece(doc: &Doc, t: &Tok) -> Option<String> {
 pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let ix = &vocab.index;
     let toks = &doc.toks;
-    let pieces: Vec<Option<String>> = toks.iter().map(|t| piece(doc, t)).collect();
+    // Words `drug_name` already queried are not queried twice.
+    let queried: Vec<(usize, usize)> = hits
+        .iter()
+        .filter(|h| h.kind == FindingKind::UnknownTerm)
+        .map(|h| (h.start, h.end))
+        .collect();
+    let taken = |t: &Tok| queried.iter().any(|&(s, e)| t.start < e && s < t.end);
+    let pieces: Vec<Option<String>> = toks
+        .iter()
+        .map(|t| if taken(t) { None } else { piece(doc, t) })
+        .collect();
     let mut known_memo: HashMap<&str, bool> = HashMap::new();
     let known: Vec<bool> = pieces
         .iter()
@@ -91,6 +103,16 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 .map(String::as_str)
                 .collect();
             let all_known = known[i..i + n].iter().all(|&k| k);
+            // "ankle losing spondylitis": English words next to a medical-only word may be a
+            // split medical term, so they are matched against all terms, by sound.
+            let beside_medical = all_known && {
+                let near = |j: Option<usize>| {
+                    j.and_then(|j| toks.get(j)).is_some_and(|t| {
+                        t.sent == toks[i].sent && ix.is_medical_only(&t.text.to_ascii_lowercase())
+                    })
+                };
+                near(i.checked_sub(1)) || near(Some(i + n))
+            };
             // "osteo por osis": the pieces spell a medical word exactly.
             if !all_known && ix.medical_words.contains(&joined) {
                 best = Some((n, joined, 0));
@@ -99,8 +121,10 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             if joined.len() < 7 || ix.is_known(&joined) && !ix.drug_names.contains(&joined) {
                 continue;
             }
-            if let Some((term, d)) = fuzzy(&joined, all_known)
+            let core_only = all_known && !beside_medical;
+            if let Some((term, d)) = fuzzy(&joined, core_only)
                 && !pieces[i..i + n].iter().flatten().any(|p| *p == term)
+                && (!all_known || core_only || skeleton(&joined) == skeleton(&term))
             {
                 // All-English runs must match closely (they are usually just English).
                 if all_known && d * 5 > joined.len() {

@@ -36,6 +36,8 @@ pub struct Index {
     pub artifact_tags: HashSet<String>,
     /// Single-word medical terms and drug/specialty words, lowercase (English overlap kept).
     pub medical_words: HashSet<String>,
+    /// Medical words that are not ordinary English ("spondylitis", not "ankle").
+    medical_only: HashSet<String>,
     targets: Vec<(String, bool)>,
     skel: HashMap<String, Vec<u32>>,
     skel_del: HashMap<String, Vec<u32>>,
@@ -147,6 +149,12 @@ impl Index {
             }
         };
         ix.medical_words = medical_words.union(&core).cloned().collect();
+        ix.medical_only = ix
+            .medical_words
+            .iter()
+            .filter(|w| !english.contains(*w))
+            .cloned()
+            .collect();
         let mut core_sorted: Vec<&String> = core.iter().collect();
         core_sorted.sort();
         for t in core_sorted {
@@ -160,9 +168,23 @@ impl Index {
         ix
     }
 
+    /// Whether a lowercase word is a medical term that is not ordinary English.
+    pub fn is_medical_only(&self, w: &str) -> bool {
+        self.medical_only.contains(w)
+    }
+
     /// Whether a lowercase word is ordinary English, a known medical term, or never queried,
-    /// allowing for British spellings and simple inflections.
+    /// allowing for British spellings, simple inflections and a known word behind a common
+    /// prefix ("restenosis", "nonobstructing", "postoperatively").
     pub fn is_known(&self, w: &str) -> bool {
+        self.is_inflected_known(w)
+            || PREFIXES.iter().any(|p| {
+                w.strip_prefix(p)
+                    .is_some_and(|rest| rest.len() >= 4 && self.is_inflected_known(rest))
+            })
+    }
+
+    fn is_inflected_known(&self, w: &str) -> bool {
         if self.known.contains(w) {
             return true;
         }
@@ -236,6 +258,12 @@ impl Index {
         best.map(|(t, d, _)| (t, d))
     }
 }
+
+/// Prefixes that make new words from known ones in clinical writing.
+const PREFIXES: [&str; 24] = [
+    "re", "pre", "post", "non", "anti", "hyper", "hypo", "sub", "inter", "intra", "peri", "para",
+    "trans", "micro", "macro", "neo", "de", "un", "multi", "poly", "semi", "bi", "co", "extra",
+];
 
 /// British → American spelling, roughly ("oesophageal" → "esophageal"), for lookups only.
 pub fn americanise(w: &str) -> String {

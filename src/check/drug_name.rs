@@ -1,0 +1,124 @@
+//! unknown_term, where it matters most: the words right before a dose ("rampro 5 mg",
+//! "met for me 500 mg", "aburrastatin 200 mg") should name a drug. When they name none,
+//! the 1-3 words are matched against every drug name with a looser edit budget than
+//! `unknown_term` can afford on free text, because the dose says a drug belongs there.
+//!
+//! Runs before `unknown_term`, which then leaves these words alone. Only suggests; never
+//! replaces a word, and stays quiet when any of the words before the dose is a known drug.
+
+use super::dose::dose_re;
+use super::text::{Doc, Hit, Tok};
+use super::{FindingKind, Severity};
+use crate::vocab::Vocab;
+use crate::vocab::phonetic::{levenshtein, skeleton};
+
+/// Words that end a drug-name run: "increased to 20 mg", "reduced from 40 mg".
+const NOT_A_DRUG: [&str; 26] = [
+    "to", "from", "of", "by", "at", "on", "and", "or", "with", "then", "than", "dose", "doses",
+    "take", "takes", "taking", "taken", "given", "increase", "increased", "reduce",
+    "reduced", "start", "started", "plus", "also",
+];
+
+/// A word that may be (part of) a misheard drug name: letters only, a capital only first.
+fn piece(t: &Tok) -> Option<String> {
+    let mut chars = t.text.chars();
+    let head = chars.next()?;
+    let ok = head.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_lowercase());
+    let l = t.text.to_ascii_lowercase();
+    (ok && !NOT_A_DRUG.contains(&l.as_str())).then_some(l)
+}
+
+/// The drug name closest to `joined`, if within budget: 40% of the name's length for a
+/// word nobody knows, 25% (and at most 2 edits) for a run of ordinary English words, and up
+/// to half the name when the consonants sound the same ("clopped a grill": clopidogrel).
+fn closest<'v>(
+    names: &[(&'v str, String)],
+    joined: &str,
+    english_run: bool,
+) -> Option<(&'v str, usize)> {
+    let mut best: Option<(&str, usize)> = None;
+    let key = skeleton(joined);
+    for &(name, ref name_key) in names {
+        let limit = if key.len() >= 4 && *name_key == key {
+            name.len() / 2
+        } else if english_run {
+            (name.len() / 4).min(2)
+        } else {
+            name.len() * 2 / 5
+        };
+        let d = levenshtein(joined, name, limit);
+        if d <= limit && best.is_none_or(|(b, bd)| d < bd || d == bd && name < b) {
+            best = Some((name, d));
+        }
+    }
+    best
+}
+
+pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
+    let ix = &vocab.index;
+    let mut names: Vec<(&str, String)> = Vec::new();
+    for m in dose_re().find_iter(doc.text) {
+        let (sent_start, _) = doc.sentence_at(m.start());
+        let before = doc.toks.partition_point(|t| t.end <= m.start());
+        // Up to 3 letter-only words straight before the dose, in the same sentence.
+        let mut run: Vec<(usize, String)> = Vec::new();
+        for i in (before.saturating_sub(3)..before).rev() {
+            let t = &doc.toks[i];
+            let gap = doc.slice(t.end, run.last().map_or(m.start(), |&(j, _)| doc.toks[j].start));
+            if t.start < sent_start || !gap.trim().is_empty() {
+                break;
+            }
+            match piece(t) {
+                Some(p) => run.push((i, p)),
+                None => break,
+            }
+        }
+        run.reverse();
+        let is_drug = |w: &str| ix.drug_names.contains(w) || ix.drugs.contains_key(w);
+        if run.is_empty() || run.iter().any(|(_, w)| is_drug(w) || ix.never.contains(w)) {
+            continue;
+        }
+        // The best of the runs ending at the dose: "pine", "amlodi pine", "x amlodi pine".
+        let mut best: Option<(usize, &str, f32)> = None; // (first token, name, distance/len)
+        for k in 0..run.len() {
+            let words = &run[k..];
+            let joined: String = words.iter().map(|(_, w)| w.as_str()).collect();
+            if joined.len() < 5 {
+                continue;
+            }
+            let english_run = words.iter().all(|(_, w)| ix.is_known(w));
+            if words.len() == 1 && english_run {
+                continue; // "paracetamol. Daily 10 mg" — a plain word is not a drug slip
+            }
+            if names.is_empty() {
+                names = ix
+                    .drug_names
+                    .iter()
+                    .filter(|n| n.len() >= 5 && n.bytes().all(|b| b.is_ascii_lowercase()))
+                    .map(|n| (n.as_str(), skeleton(n)))
+                    .collect();
+            }
+            if let Some((name, d)) = closest(&names, &joined, english_run) {
+                let score = d as f32 / name.len() as f32;
+                if best.is_none_or(|b| score < b.2) {
+                    best = Some((words[0].0, name, score));
+                }
+            }
+        }
+        let Some((first, name, _)) = best else {
+            continue;
+        };
+        let (start, end) = (doc.toks[first].start, doc.toks[before - 1].end);
+        hits.push(Hit {
+            kind: FindingKind::UnknownTerm,
+            severity: Severity::High,
+            start,
+            end,
+            message: format!(
+                "\"{}\" is dosed like a drug but is not a known drug name — did you mean {name}?",
+                doc.slice(start, end)
+            ),
+            suggestions: vec![name.to_string()],
+        });
+    }
+}
