@@ -3,7 +3,9 @@
 //! (model load seconds, audio seconds, wall seconds, real-time factor, peak RSS).
 //!
 //!   cargo bench --bench eval -- EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime]
-//!                               [--vocab a,b] [--terms N] [--threads N]
+//!                               [--vocab a,b] [--terms N] [--threads N] [--dtw|--no-dtw]
+//!                               [--no-fallback] [--no-token-ts] [--carry|--no-carry] [--fit]
+//!                               [--chunk SECONDS]
 //! scripts/bench.sh runs it beside the faster-whisper peer and writes docs/benchmarks.md.
 
 use std::io::Write;
@@ -43,7 +45,7 @@ fn main() -> anyhow::Result<()> {
         );
     };
     let mut settings = Settings::default();
-    let (mut model_name, mut raw) = (None, false);
+    let (mut model_name, mut raw, mut dtw) = (None, false, None);
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -63,13 +65,25 @@ fn main() -> anyhow::Result<()> {
             "--threads" => {
                 settings.asr.threads = it.next().and_then(|v| v.parse().ok()).unwrap_or(2)
             }
+            "--no-dtw" => dtw = Some(false),
+            "--dtw" => dtw = Some(true),
+            "--carry" => settings.asr.carry_context = true,
+            "--no-fallback" => settings.asr.temperature_fallback = false,
+            "--no-token-ts" => settings.asr.token_timestamps = false,
+            "--no-carry" => settings.asr.carry_context = false,
+            "--fit" => settings.asr.fit_encoder = true,
+            "--chunk" => {
+                settings.asr.chunk_seconds = it.next().and_then(|v| v.parse().ok()).unwrap_or(28.0)
+            }
             other => anyhow::bail!("unknown option {other}"),
         }
     }
     let vocab = Vocab::bundled()?;
     let path = model::resolve(&model::models_dir(), model_name.as_deref())?;
     let t = Instant::now();
-    let transcriber = Transcriber::load(&path)?;
+    // As the CLI does: DTW word times only when a prompt will be used.
+    let dtw = dtw.unwrap_or(settings.prime || settings.asr.carry_context);
+    let transcriber = Transcriber::load_with(&path, dtw)?;
     let load_s = t.elapsed().as_secs_f64();
     let eval = PathBuf::from(eval);
     let list = std::fs::read_to_string(eval.join("dictations.jsonl"))
@@ -99,7 +113,10 @@ fn main() -> anyhow::Result<()> {
         "{}",
         serde_json::json!({
             "model": transcriber.name(), "threads": settings.asr.threads, "prime": settings.prime,
-            "raw": raw, "load_s": load_s, "audio_s": audio_s, "wall_s": wall_s,
+            "raw": raw, "dtw": dtw, "fallback": settings.asr.temperature_fallback,
+            "token_ts": settings.asr.token_timestamps, "carry": settings.asr.carry_context,
+            "fit": settings.asr.fit_encoder, "chunk": settings.asr.chunk_seconds,
+            "load_s": load_s, "audio_s": audio_s, "wall_s": wall_s,
             "rtf": wall_s / audio_s.max(1e-9), "peak_rss_mb": peak_rss_mb(),
         })
     );

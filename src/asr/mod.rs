@@ -9,7 +9,7 @@ use std::path::Path;
 
 use whisper_rs::{
     DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
-    WhisperContextParameters,
+    WhisperContextParameters, WhisperState,
 };
 
 use crate::audio;
@@ -39,8 +39,15 @@ pub struct Options {
     /// Size the encoder to each chunk (whisper.cpp `audio_ctx`) instead of always encoding
     /// a full 30-s window, most of it padding for short chunks.
     pub fit_encoder: bool,
-    /// Carry the end of the previous chunk's text into the next chunk's prompt.
+    /// Carry the end of the previous chunk's text into the next chunk's prompt. Off by
+    /// default: on the eval subset it cost as much time and gave slightly more errors, and a
+    /// prompted chunk is decoded without timestamp tokens (so word times need DTW).
     pub carry_context: bool,
+    /// Re-decode at a higher temperature when the greedy result looks like a loop or
+    /// gibberish (whisper.cpp's temperature fallback).
+    pub temperature_fallback: bool,
+    /// Ask whisper.cpp for per-token time estimates (used when DTW times are absent).
+    pub token_timestamps: bool,
 }
 
 impl Default for Options {
@@ -53,7 +60,9 @@ impl Default for Options {
             language: "en".into(),
             chunk_seconds: 28.0,
             fit_encoder: false,
-            carry_context: true,
+            carry_context: false,
+            temperature_fallback: true,
+            token_timestamps: true,
         }
     }
 }
@@ -70,7 +79,16 @@ fn silence_whisper_logs() {
 }
 
 impl Transcriber {
+    /// Load a model without DTW word alignment: word times come from the timestamp tokens
+    /// Whisper decodes when it is not given a prompt.
     pub fn load(path: &Path) -> Result<Transcriber, AsrError> {
+        Transcriber::load_with(path, false)
+    }
+
+    /// Load a model; `word_alignment` turns on whisper.cpp's DTW word times, needed when
+    /// decoding with a prompt (vocabulary priming), which makes Whisper skip timestamp
+    /// tokens. DTW costs about 15% of transcription time (eval subset, docs/benchmarks.md).
+    pub fn load_with(path: &Path, word_alignment: bool) -> Result<Transcriber, AsrError> {
         silence_whisper_logs();
         let err = |why: String| AsrError::Load {
             path: path.display().to_string(),
@@ -82,10 +100,11 @@ impl Transcriber {
         let mut params = WhisperContextParameters::default();
         // Word times from cross-attention alignment (DTW): they stay right even when Whisper
         // decodes a chunk without timestamp tokens, as it does when primed with a prompt.
-        if let Some(preset) = crate::model::describe(path)
-            .ok()
-            .and_then(|(hp, _, _)| dtw_preset(&hp))
-        {
+        let preset = word_alignment
+            .then(|| crate::model::describe(path).ok())
+            .flatten()
+            .and_then(|(hp, _, _)| dtw_preset(&hp));
+        if let Some(preset) = preset {
             params.dtw_parameters(DtwParameters {
                 mode: DtwMode::ModelPreset {
                     model_preset: preset,
@@ -119,17 +138,35 @@ impl Transcriber {
         prompt: Option<&str>,
         opts: &Options,
     ) -> Result<Vec<Segment>, AsrError> {
-        let mut state = self
-            .ctx
+        let mut state = self.new_state()?;
+        self.decode_chunk(&mut state, samples, offset, prompt, opts)
+    }
+
+    fn new_state(&self) -> Result<WhisperState, AsrError> {
+        self.ctx
             .create_state()
-            .map_err(|e| AsrError::Decode(e.to_string()))?;
+            .map_err(|e| AsrError::Decode(e.to_string()))
+    }
+
+    /// Decode one chunk with an existing state (its buffers are reused between chunks).
+    fn decode_chunk(
+        &self,
+        state: &mut WhisperState,
+        samples: &[f32],
+        offset: f64,
+        prompt: Option<&str>,
+        opts: &Options,
+    ) -> Result<Vec<Segment>, AsrError> {
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(opts.threads as i32);
         params.set_print_progress(false);
         params.set_print_realtime(false);
         params.set_print_special(false);
         params.set_print_timestamps(false);
-        params.set_token_timestamps(true);
+        params.set_token_timestamps(opts.token_timestamps);
+        if !opts.temperature_fallback {
+            params.set_temperature_inc(0.0);
+        }
         params.set_suppress_blank(true);
         if self.ctx.is_multilingual() {
             params.set_language(Some(opts.language.as_str()));
@@ -197,6 +234,7 @@ impl Transcriber {
             std::iter::once(0..samples.len()).collect()
         };
         let mut segments: Vec<Segment> = Vec::new();
+        let mut state = self.new_state()?;
         for r in ranges {
             let chunk = &samples[r.clone()];
             if audio::speech_ranges(chunk).is_empty() {
@@ -207,7 +245,7 @@ impl Transcriber {
                 opts.carry_context.then_some(segments.as_slice()),
             );
             let offset = r.start as f64 / audio::WHISPER_RATE as f64;
-            segments.extend(self.transcribe_chunk(chunk, offset, prompt.as_deref(), opts)?);
+            segments.extend(self.decode_chunk(&mut state, chunk, offset, prompt.as_deref(), opts)?);
         }
         Ok(Transcript {
             text: join_segments(&segments),

@@ -624,6 +624,28 @@ fn split_cuts_inside_pauses() {
 }
 
 #[test]
+fn split_prefers_the_latest_clear_pause() {
+    // A long pause early in the 28-s window and a shorter, still clear sentence pause near
+    // its end: the late one is taken, so the dictation needs fewer (30-s) encoder passes.
+    let (x, silences) = bursts(&[(10.0, 1.5), (14.5, 0.5), (10.0, 0.0)]);
+    let ranges = split_at_pauses(&x, 28.0);
+    assert_cover(&ranges, x.len(), 28 * 16000);
+    assert_eq!(ranges.len(), 2, "{ranges:?}");
+    assert!(
+        silences[1].contains(&ranges[0].end),
+        "cut at {} s, not in the late pause {:?}",
+        ranges[0].end as f64 / 16000.0,
+        silences[1]
+    );
+    // Gaps between words (150 ms) are not clear pauses: the cut goes to the real one.
+    let mut pattern: Vec<(f64, f64)> = (0..40).map(|_| (0.45, 0.15)).collect();
+    pattern[25] = (0.45, 0.6);
+    let (x, silences) = bursts(&pattern);
+    let ranges = split_at_pauses(&x, 20.0);
+    assert!(silences[25].contains(&ranges[0].end), "{ranges:?}");
+}
+
+#[test]
 fn split_with_noise_floor_and_no_pauses() {
     // Bursts over a −50 dB noise floor: cuts still land in the pauses.
     let (mut x, silences) = bursts(&[(6.0, 0.5), (9.0, 0.6), (7.0, 0.5), (8.0, 0.8), (5.0, 0.0)]);

@@ -30,13 +30,18 @@ pub struct AsrArgs {
 }
 
 impl AsrArgs {
+    /// The model, with DTW word alignment when a prompt will be used (see `asr`).
     pub fn load_model(&self) -> anyhow::Result<Transcriber> {
         let path = model::resolve(&model::models_dir(), self.model.as_deref())?;
-        Ok(Transcriber::load(&path)?)
+        Ok(Transcriber::load_with(&path, self.primes())?)
+    }
+
+    fn primes(&self) -> bool {
+        !self.no_prime && !self.vocab.is_empty()
     }
 
     pub fn settings(&self) -> Settings {
-        let prime = !self.no_prime && !self.vocab.is_empty();
+        let prime = self.primes();
         let mut s = Settings {
             specialties: self.vocab.clone(),
             prime,
