@@ -34,7 +34,6 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
-bench: deps
-	$(CARGO) build --release
-	$(CARGO) bench --bench check
+bench: model
+	$(CARGO) test --bench check
 	scripts/bench.sh

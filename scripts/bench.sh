@@ -1,45 +1,67 @@
 #!/usr/bin/env bash
 # `make bench`: medscribe vs faster-whisper on shared/eval, side by side in one run.
-# Each configuration transcribes all 24 dictations with one model load; the peer runs the
-# same tiny.en weights (int8, 2 threads, greedy). Every hypothesis file is scored with
-# shared/eval/score.sh (MedWER). Writes docs/benchmarks.md and prints the table.
-#   scripts/bench.sh [EVAL_DIR]     (default ../shared/eval)
+#
+# The peer (shared/eval/peer.sh's faster-whisper, int8, same tiny.en weights, 2 threads,
+# greedy) runs first and last, so the spread of its two timings shows how noisy the machine
+# was. Each medscribe configuration transcribes every dictation with one model load
+# (benches/eval.rs, 2 threads). Every hypothesis file is scored with shared/eval/score.sh.
+# Prints a Markdown table and writes it to target/bench/table.md.
+#
+#   scripts/bench.sh [EVAL_DIR] [CONFIG_FILE]
+# CONFIG_FILE: lines "label|benches/eval.rs flags"; default: the configurations below.
+# Run it on a quiet machine: whisper.cpp's worker threads slow down sharply when the cores
+# are shared with anything else.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval_dir=$(cd "${1:-../shared/eval}" && pwd)
-out=target/bench; mkdir -p "$out"
-bench=$(ls -t target/release/deps/eval-* 2>/dev/null | grep -v '\.d$' | head -1)
-[ -x "$bench" ] || { cargo bench --bench eval --no-run >/dev/null 2>&1; bench=$(ls -t target/release/deps/eval-* | grep -v '\.d$' | head -1); }
-for m in tiny.en base; do [ -f "models/$m.bin" ] || target/release/medscribe models fetch "$m"; done
+out=target/bench
+mkdir -p "$out"
 
-configs=(
-  "tiny.en raw Whisper text (no formatting)|--model tiny.en --raw --threads 2"
-  "tiny.en medscribe (formatting)|--model tiny.en --threads 2"
-  "tiny.en medscribe + general vocabulary prompt|--model tiny.en --prime --threads 2"
-  "tiny.en medscribe + surgery,urology prompt|--model tiny.en --vocab surgery,urology --threads 2"
-  "tiny.en-q8_0 medscribe|--model tiny.en-q8_0 --threads 2"
-  "tiny.en-q5_1 medscribe|--model tiny.en-q5_1 --threads 2"
-  "base medscribe|--model base --threads 2"
-)
+# The eval harness, built with the project's usual profile (whisper.cpp at -O3, native).
+bench=$(cargo test --bench eval --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json,sys
+for l in sys.stdin:
+    m=json.loads(l)
+    if m.get("reason")=="compiler-artifact" and m["target"]["name"]=="eval" and m.get("executable"): print(m["executable"])' | tail -1)
+[ -x "$bench" ] || { echo "bench: could not build benches/eval.rs (cargo test --bench eval --no-run)" >&2; exit 1; }
+
+if [ -n "${2:-}" ]; then
+  mapfile -t configs < "$2"
+else
+  configs=(
+    "tiny.en f16 (default)|--model tiny.en"
+    "tiny.en q8_0|--model tiny.en-q8_0"
+    "tiny.en f16 + surgery,urology vocabulary prompt|--model tiny.en --vocab surgery,urology"
+  )
+fi
+
+peer() { # OUT.jsonl -> its real-time factor
+  "$eval_dir/peer.sh" "$1" int8 | tail -1 | sed -E 's/.*RTF ([0-9.]+).*/\1/'
+}
+score() { # HYPS.jsonl -> "wer medical_wer" in percent
+  "$eval_dir/score.sh" "$1" "$eval_dir" | python3 -c 'import json,sys
+d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print("%.1f%% %.1f%%"%(100*d["wer"],100*d["medical_wer"]))'
+}
+
 rows=()
-score() { "$eval_dir/score.sh" "$1" "$eval_dir" | python3 -c '
-import sys,re; s=sys.stdin.read(); w=re.search(r"\bwer\W+([0-9.]+)",s,re.I); m=re.search(r"medical_wer\W+([0-9.]+)",s,re.I)
-print((w.group(1) if w else "?")+" "+(m.group(1) if m else "?"))'; }
-peer_line=$("$eval_dir/peer.sh" "$out/peer.jsonl" int8 | tail -1)
-peer_rtf=$(echo "$peer_line" | sed -E 's/.*RTF ([0-9.]+).*/\1/')
+peer_rtf=$(peer "$out/peer.jsonl")
 read -r pw pm <<<"$(score "$out/peer.jsonl")"
-rows+=("| faster-whisper int8 (peer) | $peer_rtf | 1.00 | $pw | $pm | - | - |")
+rows+=("| faster-whisper int8 (peer, first run) | $peer_rtf | 1.00 | $pw | $pm | - | - |")
 for c in "${configs[@]}"; do
+  [ -z "$c" ] && continue
   label=${c%%|*}; args=${c#*|}; name=$(echo "$label" | tr -c 'a-z0-9.\n' '_')
-  [ -f "models/$(echo "$args" | awk '{print $2}').bin" ] || { rows+=("| $label | (model not installed) | | | | | |"); continue; }
-  j=$("$bench" "$eval_dir" "$out/$name.jsonl" $args)
-  rtf=$(echo "$j" | python3 -c 'import json,sys;print("%.4f"%json.load(sys.stdin)["rtf"])')
-  load=$(echo "$j" | python3 -c 'import json,sys;print("%.2f"%json.load(sys.stdin)["load_s"])')
-  rss=$(echo "$j" | python3 -c 'import json,sys;print("%.0f"%json.load(sys.stdin)["peak_rss_mb"])')
+  model=$(echo "$args" | sed -E 's/.*--model ([^ ]+).*/\1/')
+  if [ ! -f "models/$model.bin" ]; then rows+=("| $label | (models/$model.bin not installed) | | | | | |"); continue; fi
+  # shellcheck disable=SC2086
+  j=$("$bench" "$eval_dir" "$out/$name.jsonl" --threads 2 $args | tail -1)
+  f() { echo "$j" | python3 -c "import json,sys;print('$1'%json.load(sys.stdin)['$2'])"; }
+  rtf=$(f %.4f rtf); load=$(f %.2f load_s); rss=$(f %.0f peak_rss_mb)
   read -r w m <<<"$(score "$out/$name.jsonl")"
   ratio=$(python3 -c "print('%.2f'%($rtf/$peer_rtf))")
   rows+=("| $label | $rtf | $ratio | $w | $m | $load | $rss |")
 done
+peer2=$(peer "$out/peer-last.jsonl")
+rows+=("| faster-whisper int8 (peer, last run) | $peer2 | $(python3 -c "print('%.2f'%($peer2/$peer_rtf))") | | | - | - |")
 {
   echo "| system | real-time factor | RTF ÷ peer | WER | medical WER | model load (s) | peak RSS (MB) |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
