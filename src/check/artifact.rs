@@ -16,9 +16,16 @@ use crate::vocab::{Vocab, normalise_sentence};
 fn tag_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"[\[(]([^\[\]()\n]{1,40})[\])]").expect("constant regex is valid")
+        Regex::new(r"[\[(]([^\[\]()\n]{1,40})[\])]|\*([a-zA-Z][a-zA-Z ]{0,30})\*")
+            .expect("constant regex is valid")
     })
 }
+
+/// Sounds a recogniser writes between asterisks ("*coughs*"); asterisks never appear in a
+/// dictated letter, so any of these inside them is a tag.
+const STAR_SOUNDS: [&str; 8] = [
+    "cough", "sneez", "sigh", "laugh", "beep", "clears", "sniff", "breath",
+];
 
 const NOISE_WORDS: [&str; 8] = [
     "music",
@@ -58,11 +65,15 @@ fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, message: &str) {
 pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let ix = &vocab.index;
     for c in tag_re().captures_iter(doc.text) {
-        let (Some(whole), Some(inner)) = (c.get(0), c.get(1)) else {
+        let star = c.get(2).is_some();
+        let (Some(whole), Some(inner)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else {
             continue;
         };
         let inner = inner.as_str().trim().to_lowercase();
-        if ix.artifact_tags.contains(&inner) || NOISE_WORDS.iter().any(|w| inner.contains(w)) {
+        if ix.artifact_tags.contains(&inner)
+            || NOISE_WORDS.iter().any(|w| inner.contains(w))
+            || (star && STAR_SOUNDS.iter().any(|w| inner.contains(w)))
+        {
             hit(
                 hits,
                 whole.start(),
@@ -87,7 +98,17 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let words = norm[i].split(' ').count();
         let (start, _) = doc.sentences[i];
         let (_, end) = doc.sentences[j - 1];
-        if ix.artifact_sentences.contains(&norm[i]) || media_re().is_match(doc.slice(start, end)) {
+        // "Thank you." between findings is Whisper filling a pause; as the last sentence
+        // it may be the author thanking the reader.
+        let thanks_inside = matches!(
+            norm[i].as_str(),
+            "thank you" | "thanks" | "thank you very much"
+        ) && i > 0
+            && j < norm.len();
+        if ix.artifact_sentences.contains(&norm[i])
+            || media_re().is_match(doc.slice(start, end))
+            || thanks_inside
+        {
             hit(
                 hits,
                 start,

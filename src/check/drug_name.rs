@@ -10,13 +10,54 @@ use super::dose::dose_re;
 use super::text::{Doc, Hit, Tok};
 use super::{FindingKind, Severity};
 use crate::vocab::Vocab;
-use crate::vocab::phonetic::{levenshtein, skeleton};
+use crate::vocab::phonetic::{deletions, levenshtein, skeleton};
 
 /// Words that end a drug-name run: "increased to 20 mg", "reduced from 40 mg".
-const NOT_A_DRUG: [&str; 26] = [
-    "to", "from", "of", "by", "at", "on", "and", "or", "with", "then", "than", "dose", "doses",
-    "take", "takes", "taking", "taken", "given", "increase", "increased", "reduce",
-    "reduced", "start", "started", "plus", "also",
+const NOT_A_DRUG: [&str; 44] = [
+    "to",
+    "from",
+    "of",
+    "by",
+    "at",
+    "on",
+    "and",
+    "or",
+    "with",
+    "then",
+    "than",
+    "dose",
+    "doses",
+    "take",
+    "takes",
+    "taking",
+    "taken",
+    "given",
+    "increase",
+    "increased",
+    "reduce",
+    "reduced",
+    "start",
+    "started",
+    "plus",
+    "also",
+    "add",
+    "added",
+    "adding",
+    "prescribe",
+    "prescribed",
+    "commenced",
+    "continue",
+    "continued",
+    "stop",
+    "stopped",
+    "switch",
+    "switched",
+    "change",
+    "changed",
+    "use",
+    "using",
+    "is",
+    "was",
 ];
 
 /// A word that may be (part of) a misheard drug name: letters only, a capital only first.
@@ -28,9 +69,9 @@ fn piece(t: &Tok) -> Option<String> {
     (ok && !NOT_A_DRUG.contains(&l.as_str())).then_some(l)
 }
 
-/// The drug name closest to `joined`, if within budget: 40% of the name's length for a
+/// The drug name closest to `joined`, if within budget: 30% of the name's length for a
 /// word nobody knows, 25% (and at most 2 edits) for a run of ordinary English words, and up
-/// to half the name when the consonants sound the same ("clopped a grill": clopidogrel).
+/// to half the name when the consonants sound alike ("clopped a grill": clopidogrel).
 fn closest<'v>(
     names: &[(&'v str, String)],
     joined: &str,
@@ -39,12 +80,17 @@ fn closest<'v>(
     let mut best: Option<(&str, usize)> = None;
     let key = skeleton(joined);
     for &(name, ref name_key) in names {
-        let limit = if key.len() >= 4 && *name_key == key {
+        // One consonant apart at most ("rampro": rmpr, ramipril: rmprl).
+        let sounds_alike = key.len() >= 4
+            && (*name_key == key
+                || deletions(name_key).contains(&key)
+                || deletions(&key).contains(name_key));
+        let limit = if sounds_alike {
             name.len() / 2
         } else if english_run {
             (name.len() / 4).min(2)
         } else {
-            name.len() * 2 / 5
+            name.len() * 3 / 10
         };
         let d = levenshtein(joined, name, limit);
         if d <= limit && best.is_none_or(|(b, bd)| d < bd || d == bd && name < b) {
@@ -60,11 +106,14 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     for m in dose_re().find_iter(doc.text) {
         let (sent_start, _) = doc.sentence_at(m.start());
         let before = doc.toks.partition_point(|t| t.end <= m.start());
-        // Up to 3 letter-only words straight before the dose, in the same sentence.
+        // Up to 6 letter-only words straight before the dose, in the same sentence.
         let mut run: Vec<(usize, String)> = Vec::new();
-        for i in (before.saturating_sub(3)..before).rev() {
+        for i in (before.saturating_sub(6)..before).rev() {
             let t = &doc.toks[i];
-            let gap = doc.slice(t.end, run.last().map_or(m.start(), |&(j, _)| doc.toks[j].start));
+            let gap = doc.slice(
+                t.end,
+                run.last().map_or(m.start(), |&(j, _)| doc.toks[j].start),
+            );
             if t.start < sent_start || !gap.trim().is_empty() {
                 break;
             }
@@ -98,7 +147,14 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                     .map(|n| (n.as_str(), skeleton(n)))
                     .collect();
             }
-            if let Some((name, d)) = closest(&names, &joined, english_run) {
+            // A drug we hold doses for, else any term that sounds the same (drugs missing
+            // from the dose table are still in the medical term list).
+            let found = closest(&names, &joined, english_run).or_else(|| {
+                (words.len() >= 2 || !english_run)
+                    .then(|| ix.sound_match(&joined))
+                    .flatten()
+            });
+            if let Some((name, d)) = found {
                 let score = d as f32 / name.len() as f32;
                 if best.is_none_or(|b| score < b.2) {
                     best = Some((words[0].0, name, score));

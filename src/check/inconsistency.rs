@@ -149,6 +149,7 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     };
     if is_stated {
         sexed_organs(doc, patient_female, &basis, &near_third, hits);
+        sex_words(doc, patient_female, &basis, &near_third, hits);
     }
     if !basis.is_empty() {
         for (t, f) in &pronouns {
@@ -183,7 +184,9 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         let after = doc.slice(whole.end(), e).to_lowercase();
         let prev_word = before.split_whitespace().last().unwrap_or("");
         let next_words: Vec<&str> = after.split_whitespace().take(2).collect();
+        let prev_bare = prev_word.trim_matches(|c: char| !c.is_alphanumeric());
         let about_other = matches!(prev_word, "his" | "her" | "their" | "whose")
+            || THIRD_PARTY.contains(&prev_bare)
             || next_words
                 .iter()
                 .any(|w| THIRD_PARTY.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())));
@@ -241,11 +244,29 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
 
 /// Words that make an age a plan or a rule rather than a past event.
 const FUTURE: [&str; 8] = [
-    "will", "would", "until", "should", "eligible", "screening", "offered", "invited",
+    "will",
+    "would",
+    "until",
+    "should",
+    "eligible",
+    "screening",
+    "offered",
+    "invited",
 ];
 
 /// Organs only one sex has: (word, female organ).
-const SEXED_ORGANS: [(&str, bool); 16] = [
+const SEXED_ORGANS: [(&str, bool); 27] = [
+    ("hysterectomy", true),
+    ("oophorectomy", true),
+    ("salpingectomy", true),
+    ("caesarean", true),
+    ("cesarean", true),
+    ("pregnant", true),
+    ("pregnancy", true),
+    ("menopause", true),
+    ("postmenopausal", true),
+    ("vasectomy", false),
+    ("prostatectomy", false),
     ("prostate", false),
     ("prostatic", false),
     ("testis", false),
@@ -265,7 +286,13 @@ const SEXED_ORGANS: [(&str, bool); 16] = [
 ];
 
 /// An organ of the other sex in a sentence about the patient (not near a third party).
-fn sexed_organs(doc: &Doc, patient_female: bool, basis: &str, near_third: &dyn Fn(usize) -> bool, hits: &mut Vec<Hit>) {
+fn sexed_organs(
+    doc: &Doc,
+    patient_female: bool,
+    basis: &str,
+    near_third: &dyn Fn(usize) -> bool,
+    hits: &mut Vec<Hit>,
+) {
     for t in &doc.toks {
         let w = t.text.to_lowercase();
         let Some(&(_, organ_female)) = SEXED_ORGANS.iter().find(|(o, _)| *o == w) else {
@@ -280,6 +307,89 @@ fn sexed_organs(doc: &Doc, patient_female: bool, basis: &str, near_third: &dyn F
                 message: format!(
                     "\"{}\" does not fit the patient's sex: {basis} — check the patient or the organ",
                     t.text
+                ),
+                suggestions: vec![],
+            });
+        }
+    }
+}
+
+/// Later words for the patient of the other sex: "this little girl" after "a 7-year-old boy",
+/// "Mr Delgado" after "Mrs Rosa Delgado".
+fn sex_words(
+    doc: &Doc,
+    patient_female: bool,
+    basis: &str,
+    near_third: &dyn Fn(usize) -> bool,
+    hits: &mut Vec<Hit>,
+) {
+    let toks = &doc.toks;
+    let mut surnames: Vec<(String, bool)> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        let lower = t.text.to_lowercase();
+        let next_name = toks
+            .get(i + 1)
+            .filter(|n| n.sent == t.sent && n.text.chars().next().is_some_and(char::is_uppercase));
+        // Titles: the surname is the last capitalised word after the title.
+        if let (Some(f), Some(_)) = (
+            matches!(t.text, "Mr" | "Mrs" | "Ms" | "Miss")
+                .then(|| female(t.text))
+                .flatten(),
+            next_name,
+        ) {
+            let mut j = i + 1;
+            while toks.get(j + 1).is_some_and(|n| {
+                n.sent == t.sent
+                    && j < i + 3
+                    && n.text.chars().next().is_some_and(char::is_uppercase)
+            }) {
+                j += 1;
+            }
+            let surname = toks[j].text.to_string();
+            match surnames.iter().find(|(s, _)| *s == surname) {
+                Some(&(_, first)) if first != f && !near_third(t.sent) => hits.push(Hit {
+                    kind: FindingKind::Inconsistency,
+                    severity: Severity::Medium,
+                    start: t.start,
+                    end: toks[j].end,
+                    message: format!(
+                        "\"{}\" has a different title from earlier in the letter — check",
+                        doc.slice(t.start, toks[j].end)
+                    ),
+                    suggestions: vec![],
+                }),
+                Some(_) => {}
+                None => surnames.push((surname, f)),
+            }
+            continue;
+        }
+        // Nouns: "this little girl", "the young man".
+        let Some(f) = matches!(
+            lower.as_str(),
+            "girl" | "boy" | "woman" | "man" | "lady" | "gentleman"
+        )
+        .then(|| female(&lower))
+        .flatten() else {
+            continue;
+        };
+        let lead = toks[i.saturating_sub(2)..i]
+            .iter()
+            .any(|p| p.sent == t.sent && matches!(p.text.to_lowercase().as_str(), "this" | "our"));
+        if lead && f != patient_female && !near_third(t.sent) {
+            let start = toks[i.saturating_sub(1)].start.min(t.start);
+            let start = if toks[i.saturating_sub(1)].sent == t.sent {
+                start
+            } else {
+                t.start
+            };
+            hits.push(Hit {
+                kind: FindingKind::Inconsistency,
+                severity: Severity::Medium,
+                start,
+                end: t.end,
+                message: format!(
+                    "\"{}\" does not match the patient's sex: {basis} — check",
+                    doc.slice(start, t.end)
                 ),
                 suggestions: vec![],
             });

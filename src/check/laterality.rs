@@ -60,6 +60,11 @@ fn body_part(word: &str) -> Option<&'static str> {
         "tonsil" => "tonsil",
         "parotid" => "parotid",
         "hemicolectomy" => "colon",
+        "ureteroscopy" | "ureteroscopic" => "ureter",
+        "nephrectomy" | "nephrostomy" | "pyeloplasty" => "kidney",
+        "mastectomy" | "lumpectomy" => "breast",
+        "orchidectomy" | "orchiectomy" | "orchidopexy" => "testis",
+        "tympanic" | "tympanoplasty" | "myringotomy" => "ear",
         _ => return None,
     })
 }
@@ -146,10 +151,11 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
             continue;
         }
         // A mention of this part beside a loose mention of the other side: compared on purpose.
-        if ms
-            .iter()
-            .any(|m| loose_sides.iter().any(|&(s, r)| s == m.sent && r != m.right))
-        {
+        if ms.iter().any(|m| {
+            loose_sides
+                .iter()
+                .any(|&(s, r)| s == m.sent && r != m.right)
+        }) {
             continue;
         }
         let flag_right = match rights.cmp(&lefts) {

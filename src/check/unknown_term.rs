@@ -21,9 +21,33 @@ const STOP: [&str; 64] = [
 ];
 
 const UNITS: [&str; 27] = [
-    "mm", "cm", "mg", "ml", "kg", "mcg", "mmhg", "hr", "hrs", "min", "mins", "sec", "cc", "mmol",
-    "meq", "mls", "micromol", "micromoles", "umol", "nmol", "pmol", "mol", "ng", "pg", "dl",
-    "mosmol", "kpa",
+    "mm",
+    "cm",
+    "mg",
+    "ml",
+    "kg",
+    "mcg",
+    "mmhg",
+    "hr",
+    "hrs",
+    "min",
+    "mins",
+    "sec",
+    "cc",
+    "mmol",
+    "meq",
+    "mls",
+    "micromol",
+    "micromoles",
+    "umol",
+    "nmol",
+    "pmol",
+    "mol",
+    "ng",
+    "pg",
+    "dl",
+    "mosmol",
+    "kpa",
 ];
 
 /// Whether `word` is just a different ending of `term` ("echocardiography"/"echocardiogram").
@@ -52,6 +76,49 @@ fn piece(doc: &Doc, t: &Tok) -> Option<String> {
     (!STOP.contains(&l.as_str()) && !UNITS.contains(&l.as_str())).then_some(l)
 }
 
+/// The longest run (2-6 words) starting at `i` that sounds like one term, when it holds a
+/// small word inside or has 4+ words (shorter plain runs are matched above).
+fn sound_run(
+    doc: &Doc,
+    pieces: &[Option<String>],
+    loose: &[Option<String>],
+    known: &[bool],
+    i: usize,
+    ix: &crate::vocab::Index,
+) -> Option<(usize, String)> {
+    let toks = &doc.toks;
+    pieces.get(i)?.as_ref()?;
+    for n in (2..=6).rev() {
+        let Some(run) = toks.get(i..i + n) else {
+            continue;
+        };
+        let words = &loose[i..i + n];
+        let spaced = run
+            .windows(2)
+            .all(|w| w[0].sent == w[1].sent && doc.slice(w[0].end, w[1].start) == " ");
+        let has_stop = pieces[i..i + n].iter().any(Option::is_none);
+        if !spaced
+            || words.iter().any(Option::is_none)
+            || pieces[i + n - 1].is_none()
+            || (n < 4 && !has_stop)
+        {
+            continue;
+        }
+        let joined: String = words.iter().flatten().map(String::as_str).collect();
+        if ix.is_known(&joined) {
+            continue;
+        }
+        // A run of ordinary English words must not contain the term's own word.
+        let all_known = (i..i + n).all(|j| known[j]);
+        if let Some((term, _)) = ix.sound_match(&joined)
+            && !(all_known && words.iter().flatten().any(|w| *w == term))
+        {
+            return Some((n, term.to_string()));
+        }
+    }
+    None
+}
+
 pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let ix = &vocab.index;
     let toks = &doc.toks;
@@ -65,6 +132,17 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let pieces: Vec<Option<String>> = toks
         .iter()
         .map(|t| if taken(t) { None } else { piece(doc, t) })
+        .collect();
+    // Pieces that may sit inside a longer run: stop words too ("co a mocks a clav").
+    let loose: Vec<Option<String>> = toks
+        .iter()
+        .zip(&pieces)
+        .map(|(t, p)| {
+            p.clone().or_else(|| {
+                let l = t.text.to_ascii_lowercase();
+                (!taken(t) && STOP.contains(&l.as_str())).then_some(l)
+            })
+        })
         .collect();
     let mut known_memo: HashMap<&str, bool> = HashMap::new();
     let known: Vec<bool> = pieces
@@ -136,6 +214,24 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             }
         }
         if let Some((n, term, _)) = best {
+            let (start, end) = (toks[i].start, toks[i + n - 1].end);
+            hits.push(Hit {
+                kind: FindingKind::UnknownTerm,
+                severity: Severity::Medium,
+                start,
+                end,
+                message: format!(
+                    "\"{}\" is not a known term — did you mean {term}?",
+                    doc.slice(start, end)
+                ),
+                suggestions: vec![term],
+            });
+            i += n;
+            continue;
+        }
+        // Longer runs, or runs with small words inside ("leave it a rest a tam", "polly my
+        // algae"), that sound like one term. Each run starts and ends on a real piece.
+        if let Some((n, term)) = sound_run(doc, &pieces, &loose, &known, i, ix) {
             let (start, end) = (toks[i].start, toks[i + n - 1].end);
             hits.push(Hit {
                 kind: FindingKind::UnknownTerm,

@@ -168,6 +168,45 @@ impl Index {
         ix
     }
 
+    /// The term that `joined` (a run of misheard pieces, lowercase letters) sounds like: its
+    /// consonant skeleton equals the term's or is one consonant away, and at most half of the
+    /// term's letters differ ("leaveitarestatam" → levetiracetam, "thighroydectomy" →
+    /// thyroidectomy). Terms shorter than 7 letters are never matched this way.
+    pub fn sound_match(&self, joined: &str) -> Option<(&str, usize)> {
+        let key = skeleton(joined);
+        if key.len() < 5 {
+            return None;
+        }
+        let mut ids: Vec<u32> = Vec::new();
+        let mut take = |m: &HashMap<String, Vec<u32>>, k: &str| {
+            if let Some(v) = m.get(k) {
+                ids.extend(v);
+            }
+        };
+        take(&self.skel, &key);
+        take(&self.skel_del, &key);
+        for d in deletions(&key) {
+            take(&self.skel, &d);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut best: Option<(&str, usize)> = None;
+        for id in ids {
+            let Some((term, _)) = self.targets.get(id as usize) else {
+                continue;
+            };
+            if term.len() < 7 {
+                continue;
+            }
+            let limit = term.len() / 2;
+            let d = levenshtein(joined, term, limit);
+            if d <= limit && best.is_none_or(|(b, bd)| d < bd || d == bd && term.as_str() < b) {
+                best = Some((term, d));
+            }
+        }
+        best
+    }
+
     /// Whether a lowercase word is a medical term that is not ordinary English.
     pub fn is_medical_only(&self, w: &str) -> bool {
         self.medical_only.contains(w)
