@@ -191,12 +191,26 @@ fn missing_fields_and_sections_are_drafted_as_queries_not_errors() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let listed = stdout(&o);
-    for needle in ["missing_field", "[missing: patient.dob]", "[not dictated]", "Plan"] {
+    for needle in [
+        "missing_field",
+        "[missing: patient.dob]",
+        "[not dictated]",
+        "Plan",
+    ] {
         assert!(listed.contains(needle), "{needle:?} not listed: {listed}");
     }
     assert!(!listed.contains("[missing: patient.name]"), "{listed}");
     let text = libreoffice_text(&out);
-    for needle in ["Mr Test Patient", "[missing: patient.dob]", "[missing: recipient.name]", "[not dictated]", "productive cough"] {
-        assert!(text.contains(needle), "{needle:?} not in the letter:\n{text}");
+    for needle in [
+        "Mr Test Patient",
+        "[missing: patient.dob]",
+        "[missing: recipient.name]",
+        "[not dictated]",
+        "productive cough",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} not in the letter:\n{text}"
+        );
     }
 }

@@ -245,7 +245,13 @@ impl Transcriber {
                 opts.carry_context.then_some(segments.as_slice()),
             );
             let offset = r.start as f64 / audio::WHISPER_RATE as f64;
-            segments.extend(self.decode_chunk(&mut state, chunk, offset, prompt.as_deref(), opts)?);
+            segments.extend(self.decode_chunk(
+                &mut state,
+                chunk,
+                offset,
+                prompt.as_deref(),
+                opts,
+            )?);
         }
         Ok(Transcript {
             text: join_segments(&segments),

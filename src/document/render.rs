@@ -71,8 +71,7 @@ pub fn render(
         f.message = clean(&f.message);
         f.suggestions = f.suggestions.iter().map(|s| clean(s)).collect();
     }
-    let missing_sections =
-        super::body::body(t, draft, &findings, &part("opening")?, &mut blocks);
+    let missing_sections = super::body::body(t, draft, &findings, &part("opening")?, &mut blocks);
     findings.extend(missing_sections);
 
     push_prose(&mut blocks, BlockKind::Body, &part("closing")?);

@@ -143,35 +143,67 @@ fn missing_required_fields_become_placeholders_and_queries() {
         assert_eq!(span.text, q.text);
         assert!(anchors[id].is_some());
     }
-    assert!(letter.to_text().contains("Re: Mrs Secret Name, DOB [missing: patient.dob]"));
+    assert!(
+        letter
+            .to_text()
+            .contains("Re: Mrs Secret Name, DOB [missing: patient.dob]")
+    );
     // A letter with open queries cannot be signed.
     assert!(letter.finalize().is_err());
 }
 
 #[test]
 fn required_section_not_dictated_is_queried_in_place() {
-    let t = load_template(&templates_dir(), "discharge-summary")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let t = load_template(&templates_dir(), "discharge-summary").unwrap_or_else(|e| panic!("{e}"));
     let f = fixture("discharge-summary");
     let d = draft(&[
-        (Some("Diagnosis"), Some("diagnosis"), "Community-acquired pneumonia."),
-        (Some("Follow-up"), Some("follow_up"), "GP review in one week."),
+        (
+            Some("Diagnosis"),
+            Some("diagnosis"),
+            "Community-acquired pneumonia.",
+        ),
+        (
+            Some("Follow-up"),
+            Some("follow_up"),
+            "GP review in one week.",
+        ),
     ]);
     let letter = render(&t, &f, &d, &[]).unwrap_or_else(|e| panic!("{e}"));
     let qs = letter.unresolved();
     assert_eq!(qs.len(), 1, "{qs:?}");
     assert_eq!(qs[0].kind, FindingKind::MissingField);
-    assert!(qs[0].message.contains("Medications on Discharge"), "{}", qs[0].message);
+    assert!(
+        qs[0].message.contains("Medications on Discharge"),
+        "{}",
+        qs[0].message
+    );
     let text = letter.to_text();
-    let at = text.find("Medications on Discharge").unwrap_or_else(|| panic!("{text}"));
-    assert!(text[at..].starts_with("Medications on Discharge\n\n[not dictated]"), "{text}");
+    let at = text
+        .find("Medications on Discharge")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        text[at..].starts_with("Medications on Discharge\n\n[not dictated]"),
+        "{text}"
+    );
     // Dictated sections that are not required and are empty stay out of the letter.
     assert!(!text.contains("Course in Hospital"), "{text}");
 
     let complete = draft(&[
-        (Some("Diagnosis"), Some("diagnosis"), "Community-acquired pneumonia."),
-        (Some("Medications on discharge"), Some("discharge_medications"), "Amoxicillin 500 mg three times a day for 5 days."),
-        (Some("Follow-up"), Some("follow_up"), "GP review in one week."),
+        (
+            Some("Diagnosis"),
+            Some("diagnosis"),
+            "Community-acquired pneumonia.",
+        ),
+        (
+            Some("Medications on discharge"),
+            Some("discharge_medications"),
+            "Amoxicillin 500 mg three times a day for 5 days.",
+        ),
+        (
+            Some("Follow-up"),
+            Some("follow_up"),
+            "GP review in one week.",
+        ),
     ]);
     let letter = render(&t, &f, &complete, &[]).unwrap_or_else(|e| panic!("{e}"));
     assert!(letter.unresolved().is_empty(), "{:?}", letter.unresolved());
