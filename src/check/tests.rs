@@ -331,8 +331,8 @@ fn score_blind(jsonl: &str) -> BlindScore {
 }
 
 /// Two sets written blind to this code by separate authors (70 planted problems each, 10 per
-/// kind, plus clean clinical paragraphs). Targets from the issue: recall ≥ 90% and at most
-/// one false query per 500 clean words.
+/// kind, plus clean clinical paragraphs), then used to generalise the checks. Targets from
+/// the issue: recall ≥ 90% and at most one false query per 500 clean words.
 #[test]
 fn blind_sets_meet_recall_and_false_query_targets() {
     for set in [
@@ -355,4 +355,27 @@ fn blind_sets_meet_recall_and_false_query_targets() {
             b.false_queries
         );
     }
+}
+
+/// A third blind set, kept held out: nothing was changed for it, so it estimates how the
+/// checks do on text they have not seen (measured 59/70 recall, 4 false queries on 2,400
+/// words when it was written). Guards against regressions: recall ≥ 80%, ≤ 1 false query
+/// per 500 words.
+#[test]
+fn held_out_blind_set_does_not_regress() {
+    let b = score_blind(include_str!("../../tests/fixtures/checker_blind3.jsonl"));
+    assert!(
+        b.found * 10 >= b.planted * 8,
+        "recall {}/{}: {:#?}",
+        b.found,
+        b.planted,
+        b.missed
+    );
+    assert!(
+        b.false_queries.len() * 500 <= b.clean_words,
+        "{} false queries on {} words: {:#?}",
+        b.false_queries.len(),
+        b.clean_words,
+        b.false_queries
+    );
 }

@@ -33,7 +33,8 @@ impl AsrArgs {
     /// The model, with DTW word alignment when a prompt will be used (see `asr`).
     pub fn load_model(&self) -> anyhow::Result<Transcriber> {
         let path = model::resolve(&model::models_dir(), self.model.as_deref())?;
-        Ok(Transcriber::load_with(&path, self.primes())?)
+        let prompted = self.primes() || self.settings().asr.carry_context;
+        Ok(Transcriber::load_with(&path, prompted)?)
     }
 
     fn primes(&self) -> bool {
