@@ -154,17 +154,15 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     if !basis.is_empty() {
         for (t, f) in &pronouns {
             if *f != patient_female && !near_third(t.sent) {
-                hits.push(Hit {
-                    kind: FindingKind::Inconsistency,
-                    severity: Severity::Medium,
-                    start: t.start,
-                    end: t.end,
-                    message: format!(
+                query(
+                    hits,
+                    t.start,
+                    t.end,
+                    format!(
                         "\"{}\" does not match the patient's sex: {basis} — check",
                         t.text
                     ),
-                    suggestions: vec![],
-                });
+                );
             }
         }
     }
@@ -228,18 +226,26 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     }
     if let Some(now) = first {
         for (age, start, end) in events.into_iter().filter(|e| e.0 > now) {
-            hits.push(Hit {
-                kind: FindingKind::Inconsistency,
-                severity: Severity::Medium,
+            query(
+                hits,
                 start,
                 end,
-                message: format!(
-                    "An age of {age} in the past does not fit a patient who is {now} — check"
-                ),
-                suggestions: vec![],
-            });
+                format!("An age of {age} in the past does not fit a patient who is {now} — check"),
+            );
         }
     }
+}
+
+/// One inconsistency query (no suggestion: only the author knows which fact is right).
+fn query(hits: &mut Vec<Hit>, start: usize, end: usize, message: String) {
+    hits.push(Hit {
+        kind: FindingKind::Inconsistency,
+        severity: Severity::Medium,
+        start,
+        end,
+        message,
+        suggestions: vec![],
+    });
 }
 
 /// Words that make an age a plan or a rule rather than a past event.
@@ -299,17 +305,15 @@ fn sexed_organs(
             continue;
         };
         if organ_female != patient_female && !near_third(t.sent) {
-            hits.push(Hit {
-                kind: FindingKind::Inconsistency,
-                severity: Severity::Medium,
-                start: t.start,
-                end: t.end,
-                message: format!(
+            query(
+                hits,
+                t.start,
+                t.end,
+                format!(
                     "\"{}\" does not fit the patient's sex: {basis} — check the patient or the organ",
                     t.text
                 ),
-                suggestions: vec![],
-            });
+            );
         }
     }
 }
@@ -347,17 +351,15 @@ fn sex_words(
             }
             let surname = toks[j].text.to_string();
             match surnames.iter().find(|(s, _)| *s == surname) {
-                Some(&(_, first)) if first != f && !near_third(t.sent) => hits.push(Hit {
-                    kind: FindingKind::Inconsistency,
-                    severity: Severity::Medium,
-                    start: t.start,
-                    end: toks[j].end,
-                    message: format!(
+                Some(&(_, first)) if first != f && !near_third(t.sent) => query(
+                    hits,
+                    t.start,
+                    toks[j].end,
+                    format!(
                         "\"{}\" has a different title from earlier in the letter — check",
                         doc.slice(t.start, toks[j].end)
                     ),
-                    suggestions: vec![],
-                }),
+                ),
                 Some(_) => {}
                 None => surnames.push((surname, f)),
             }
@@ -382,17 +384,15 @@ fn sex_words(
             } else {
                 t.start
             };
-            hits.push(Hit {
-                kind: FindingKind::Inconsistency,
-                severity: Severity::Medium,
+            query(
+                hits,
                 start,
-                end: t.end,
-                message: format!(
+                t.end,
+                format!(
                     "\"{}\" does not match the patient's sex: {basis} — check",
                     doc.slice(start, t.end)
                 ),
-                suggestions: vec![],
-            });
+            );
         }
     }
 }

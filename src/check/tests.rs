@@ -330,42 +330,10 @@ fn score_blind(jsonl: &str) -> BlindScore {
     b
 }
 
-/// Two sets written blind to this code by separate authors (70 planted problems each, 10 per
-/// kind, plus clean clinical paragraphs), then used to generalise the checks. Targets from
-/// the issue: recall ≥ 90% and at most one false query per 500 clean words.
-#[test]
-fn blind_sets_meet_recall_and_false_query_targets() {
-    for set in [
-        include_str!("../../tests/fixtures/checker_blind.jsonl"),
-        include_str!("../../tests/fixtures/checker_blind2.jsonl"),
-    ] {
-        let b = score_blind(set);
-        assert!(
-            b.found * 10 >= b.planted * 9,
-            "recall {}/{}: {:#?}",
-            b.found,
-            b.planted,
-            b.missed
-        );
-        assert!(
-            b.false_queries.len() * 500 <= b.clean_words,
-            "{} false queries on {} words: {:#?}",
-            b.false_queries.len(),
-            b.clean_words,
-            b.false_queries
-        );
-    }
-}
-
-/// A third blind set, kept held out: nothing was changed for it, so it estimates how the
-/// checks do on text they have not seen (measured 59/70 recall, 4 false queries on 2,400
-/// words when it was written). Guards against regressions: recall ≥ 80%, ≤ 1 false query
-/// per 500 words.
-#[test]
-fn held_out_blind_set_does_not_regress() {
-    let b = score_blind(include_str!("../../tests/fixtures/checker_blind3.jsonl"));
+/// Recall of at least `tenths`/10 and at most one false query per 500 clean words.
+fn assert_targets(b: &BlindScore, tenths: usize) {
     assert!(
-        b.found * 10 >= b.planted * 8,
+        b.found * 10 >= b.planted * tenths,
         "recall {}/{}: {:#?}",
         b.found,
         b.planted,
@@ -378,4 +346,27 @@ fn held_out_blind_set_does_not_regress() {
         b.clean_words,
         b.false_queries
     );
+}
+
+/// Two sets written blind to this code by separate authors (70 planted problems each, 10 per
+/// kind, plus clean clinical paragraphs), then used to generalise the checks. Targets from
+/// the issue: recall ≥ 90% and at most one false query per 500 clean words.
+#[test]
+fn blind_sets_meet_recall_and_false_query_targets() {
+    for set in [
+        include_str!("../../tests/fixtures/checker_blind.jsonl"),
+        include_str!("../../tests/fixtures/checker_blind2.jsonl"),
+    ] {
+        assert_targets(&score_blind(set), 9);
+    }
+}
+
+/// A third blind set, kept held out: nothing was changed for it, so it estimates how the
+/// checks do on text they have not seen (measured 59/70 recall, 4 false queries on 2,400
+/// words when it was written). Guards against regressions: recall ≥ 80%, ≤ 1 false query
+/// per 500 words.
+#[test]
+fn held_out_blind_set_does_not_regress() {
+    let b = score_blind(include_str!("../../tests/fixtures/checker_blind3.jsonl"));
+    assert_targets(&b, 8);
 }

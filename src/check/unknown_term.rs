@@ -213,25 +213,12 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 }
             }
         }
-        if let Some((n, term, _)) = best {
-            let (start, end) = (toks[i].start, toks[i + n - 1].end);
-            hits.push(Hit {
-                kind: FindingKind::UnknownTerm,
-                severity: Severity::Medium,
-                start,
-                end,
-                message: format!(
-                    "\"{}\" is not a known term — did you mean {term}?",
-                    doc.slice(start, end)
-                ),
-                suggestions: vec![term],
-            });
-            i += n;
-            continue;
-        }
-        // Longer runs, or runs with small words inside ("leave it a rest a tam", "polly my
-        // algae"), that sound like one term. Each run starts and ends on a real piece.
-        if let Some((n, term)) = sound_run(doc, &pieces, &loose, &known, i, ix) {
+        // Else longer runs, or runs with small words inside ("leave it a rest a tam",
+        // "polly my algae"), that sound like one term; each starts and ends on a real piece.
+        let run = best
+            .map(|(n, term, _)| (n, term))
+            .or_else(|| sound_run(doc, &pieces, &loose, &known, i, ix));
+        if let Some((n, term)) = run {
             let (start, end) = (toks[i].start, toks[i + n - 1].end);
             hits.push(Hit {
                 kind: FindingKind::UnknownTerm,

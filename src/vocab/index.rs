@@ -168,6 +168,28 @@ impl Index {
         ix
     }
 
+    /// Targets whose skeleton is `key` or one consonant from it (`two_away`: or one deletion
+    /// from each, two consonants apart).
+    fn candidates(&self, key: &str, two_away: bool) -> Vec<u32> {
+        let mut ids: Vec<u32> = Vec::new();
+        let mut take = |m: &HashMap<String, Vec<u32>>, k: &str| {
+            if let Some(v) = m.get(k) {
+                ids.extend(v);
+            }
+        };
+        take(&self.skel, key);
+        take(&self.skel_del, key);
+        for d in deletions(key) {
+            take(&self.skel, &d);
+            if two_away {
+                take(&self.skel_del, &d);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// The term that `joined` (a run of misheard pieces, lowercase letters) sounds like: its
     /// consonant skeleton equals the term's or is one consonant away, and at most half of the
     /// term's letters differ ("leaveitarestatam" → levetiracetam, "thighroydectomy" →
@@ -177,19 +199,7 @@ impl Index {
         if key.len() < 5 {
             return None;
         }
-        let mut ids: Vec<u32> = Vec::new();
-        let mut take = |m: &HashMap<String, Vec<u32>>, k: &str| {
-            if let Some(v) = m.get(k) {
-                ids.extend(v);
-            }
-        };
-        take(&self.skel, &key);
-        take(&self.skel_del, &key);
-        for d in deletions(&key) {
-            take(&self.skel, &d);
-        }
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = self.candidates(&key, false);
         let mut best: Option<(&str, usize)> = None;
         for id in ids {
             let Some((term, _)) = self.targets.get(id as usize) else {
@@ -256,20 +266,7 @@ impl Index {
         if key.len() < 3 {
             return None;
         }
-        let mut ids: Vec<u32> = Vec::new();
-        let mut take = |m: &HashMap<String, Vec<u32>>, k: &str| {
-            if let Some(v) = m.get(k) {
-                ids.extend(v);
-            }
-        };
-        take(&self.skel, &key);
-        take(&self.skel_del, &key);
-        for d in deletions(&key) {
-            take(&self.skel, &d);
-            take(&self.skel_del, &d);
-        }
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = self.candidates(&key, true);
         let mut best: Option<(&str, usize, bool)> = None;
         for id in ids {
             let Some((term, is_core)) = self.targets.get(id as usize) else {
