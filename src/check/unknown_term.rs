@@ -213,7 +213,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 }
             }
         }
-        // Else longer runs, or runs with small words inside ("leave it a rest a tam",
+        // Else longer runs, or runs with small words inside ("rival rocks a ban",
         // "polly my algae"), that sound like one term; each starts and ends on a real piece.
         let run = best
             .map(|(n, term, _)| (n, term))

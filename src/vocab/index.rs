@@ -192,8 +192,8 @@ impl Index {
 
     /// The term that `joined` (a run of misheard pieces, lowercase letters) sounds like: its
     /// consonant skeleton equals the term's or is one consonant away, and at most half of the
-    /// term's letters differ ("leaveitarestatam" → levetiracetam, "thighroydectomy" →
-    /// thyroidectomy). Terms shorter than 7 letters are never matched this way.
+    /// term's letters differ ("rivalrocksaban" → rivaroxaban, "pollymyalgae" → polymyalgia).
+    /// Terms shorter than 7 letters are never matched this way.
     pub fn sound_match(&self, joined: &str) -> Option<(&str, usize)> {
         let key = skeleton(joined);
         if key.len() < 5 {
