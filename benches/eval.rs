@@ -41,7 +41,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let [eval, out, rest @ ..] = args.as_slice() else {
         anyhow::bail!(
-            "usage: eval EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime] [--vocab a,b] [--terms N]"
+            "usage: eval EVAL_DIR OUT.jsonl [options]; the options are listed in benches/eval.rs"
         );
     };
     let mut settings = Settings::default();
@@ -82,7 +82,7 @@ fn main() -> anyhow::Result<()> {
     let path = model::resolve(&model::models_dir(), model_name.as_deref())?;
     let t = Instant::now();
     // As the CLI does: DTW word times only when a prompt will be used.
-    let dtw = dtw.unwrap_or(settings.prime || settings.asr.carry_context);
+    let dtw = dtw.unwrap_or(settings.needs_word_alignment());
     let transcriber = Transcriber::load_with(&path, dtw)?;
     let load_s = t.elapsed().as_secs_f64();
     let eval = PathBuf::from(eval);

@@ -1,6 +1,10 @@
 #!/bin/bash
-# Speed levers, one at a time, on the 6-dictation subset (see eval-subset.sh), quiet machine.
-# Each line: the lever's flags for benches/eval.rs; output in /tmp/lev/NAME.{json,score}.
+# Speed levers, one at a time, on a 6-dictation subset of shared/eval (d00, d03, d06, d09,
+# d12, d15: 361.5 s), side by side with the faster-whisper peer (run first and last), on a
+# quiet machine. Build the harness first: cargo test --bench eval --no-run.
+# LEVERS: lines "NAME|benches/eval.rs flags" (default: the levers below); OUT: output folder
+# (default /tmp/lev), one NAME.{jsonl,json,score} per configuration.
+# The peer's venv and weights are the ones shared/eval/peer.sh installs.
 set -u
 cd "$(dirname "$0")/.."
 ev=$(cd ../shared/eval && pwd)

@@ -53,6 +53,14 @@ pub enum PipelineError {
     Silent { file: String },
 }
 
+impl Settings {
+    /// Whether Whisper will be given a prompt (vocabulary or carried text), so the model must
+    /// be loaded with DTW word alignment: a prompted chunk has no timestamp tokens.
+    pub fn needs_word_alignment(&self) -> bool {
+        self.prime || self.asr.carry_context
+    }
+}
+
 /// The Whisper prompt for these settings, if any.
 pub fn prompt(vocab: &Vocab, settings: &Settings) -> Option<String> {
     if !settings.prime {

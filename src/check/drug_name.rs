@@ -1,7 +1,8 @@
 //! unknown_term, where it matters most: the words right before a dose ("rampro 5 mg",
 //! "met for me 500 mg", "aburrastatin 200 mg") should name a drug. When they name none,
-//! the 1-3 words are matched against every drug name with a looser edit budget than
-//! `unknown_term` can afford on free text, because the dose says a drug belongs there.
+//! the last 1-6 of them are matched against every drug name with a looser edit budget than
+//! `unknown_term` can afford on free text, because the dose says a drug belongs there; if no
+//! drug is close, against any term that sounds the same (`Index::sound_match`).
 //!
 //! Runs before `unknown_term`, which then leaves these words alone. Only suggests; never
 //! replaces a word, and stays quiet when any of the words before the dose is a known drug.
@@ -10,7 +11,7 @@ use super::dose::dose_re;
 use super::text::{Doc, Hit, Tok};
 use super::{FindingKind, Severity};
 use crate::vocab::Vocab;
-use crate::vocab::phonetic::{deletions, levenshtein, skeleton};
+use crate::vocab::phonetic::{levenshtein, one_deletion_apart, skeleton};
 
 /// Words that end a drug-name run: "increased to 20 mg", "reduced from 40 mg".
 const NOT_A_DRUG: [&str; 44] = [
@@ -81,10 +82,7 @@ fn closest<'v>(
     let key = skeleton(joined);
     for &(name, ref name_key) in names {
         // One consonant apart at most ("rampro": rmpr, ramipril: rmprl).
-        let sounds_alike = key.len() >= 4
-            && (*name_key == key
-                || deletions(name_key).contains(&key)
-                || deletions(&key).contains(name_key));
+        let sounds_alike = key.len() >= 4 && one_deletion_apart(name_key, &key);
         let limit = if sounds_alike {
             name.len() / 2
         } else if english_run {

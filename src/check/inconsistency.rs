@@ -331,16 +331,14 @@ fn sex_words(
     let mut surnames: Vec<(String, bool)> = Vec::new();
     for (i, t) in toks.iter().enumerate() {
         let lower = t.text.to_lowercase();
-        let next_name = toks
-            .get(i + 1)
-            .filter(|n| n.sent == t.sent && n.text.chars().next().is_some_and(char::is_uppercase));
+        let name_follows = toks.get(i + 1).is_some_and(|n| {
+            n.sent == t.sent && n.text.chars().next().is_some_and(char::is_uppercase)
+        });
         // Titles: the surname is the last capitalised word after the title.
-        if let (Some(f), Some(_)) = (
-            matches!(t.text, "Mr" | "Mrs" | "Ms" | "Miss")
-                .then(|| female(t.text))
-                .flatten(),
-            next_name,
-        ) {
+        let title_sex = matches!(t.text, "Mr" | "Mrs" | "Ms" | "Miss")
+            .then(|| female(t.text))
+            .flatten();
+        if let Some(f) = title_sex.filter(|_| name_follows) {
             let mut j = i + 1;
             while toks.get(j + 1).is_some_and(|n| {
                 n.sent == t.sent
@@ -378,9 +376,10 @@ fn sex_words(
             .iter()
             .any(|p| p.sent == t.sent && matches!(p.text.to_lowercase().as_str(), "this" | "our"));
         if lead && f != patient_female && !near_third(t.sent) {
-            let start = toks[i.saturating_sub(1)].start.min(t.start);
-            let start = if toks[i.saturating_sub(1)].sent == t.sent {
-                start
+            // The query covers the word before too ("little girl") when it is in the sentence.
+            let prev = &toks[i.saturating_sub(1)];
+            let start = if prev.sent == t.sent {
+                prev.start
             } else {
                 t.start
             };

@@ -33,16 +33,14 @@ impl AsrArgs {
     /// The model, with DTW word alignment when a prompt will be used (see `asr`).
     pub fn load_model(&self) -> anyhow::Result<Transcriber> {
         let path = model::resolve(&model::models_dir(), self.model.as_deref())?;
-        let prompted = self.primes() || self.settings().asr.carry_context;
-        Ok(Transcriber::load_with(&path, prompted)?)
-    }
-
-    fn primes(&self) -> bool {
-        !self.no_prime && !self.vocab.is_empty()
+        Ok(Transcriber::load_with(
+            &path,
+            self.settings().needs_word_alignment(),
+        )?)
     }
 
     pub fn settings(&self) -> Settings {
-        let prime = self.primes();
+        let prime = !self.no_prime && !self.vocab.is_empty();
         let mut s = Settings {
             specialties: self.vocab.clone(),
             prime,

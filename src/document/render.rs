@@ -123,7 +123,7 @@ fn render_message(e: &minijinja::Error, source: &str) -> String {
 }
 
 /// What the letter shows where a required field has no value.
-pub(crate) fn placeholder(name: &str) -> String {
+fn placeholder(name: &str) -> String {
     format!("[missing: {name}]")
 }
 

@@ -50,6 +50,21 @@ pub fn skeleton(word: &str) -> String {
     out
 }
 
+/// Whether two skeletons are equal or one char apart by a deletion from either ("rmpr" and
+/// "rmprl"): `deletions` without building the strings.
+pub fn one_deletion_apart(a: &str, b: &str) -> bool {
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    if long.len() == short.len() {
+        return long == short;
+    }
+    let (l, s) = (long.as_bytes(), short.as_bytes());
+    let i = l.iter().zip(s).take_while(|(x, y)| x == y).count();
+    l[i + 1..] == s[i..]
+}
+
 /// All strings made by deleting one char from `key` (for a one-edit skeleton index).
 pub fn deletions(key: &str) -> Vec<String> {
     let chars: Vec<char> = key.chars().collect();
@@ -113,5 +128,20 @@ mod tests {
         assert_eq!(levenshtein("kitten", "sitting", 1), 2);
         assert_eq!(levenshtein("", "abc", 5), 3);
         assert_eq!(deletions("abc"), vec!["bc", "ac", "ab"]);
+    }
+
+    #[test]
+    fn one_deletion_apart_matches_the_deletion_sets() {
+        for (a, b) in [
+            ("rmpr", "rmprl"),
+            ("rmprl", "rmpr"),
+            ("klpd", "klpd"),
+            ("xbc", "bc"),
+        ] {
+            assert!(one_deletion_apart(a, b), "{a} {b}");
+        }
+        for (a, b) in [("rmpr", "rmtr"), ("abcd", "ab"), ("abc", "acb"), ("", "ab")] {
+            assert!(!one_deletion_apart(a, b), "{a} {b}");
+        }
     }
 }
