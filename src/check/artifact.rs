@@ -21,21 +21,62 @@ fn tag_re() -> &'static Regex {
     })
 }
 
-/// Sounds a recogniser writes between asterisks ("*coughs*"); asterisks never appear in a
-/// dictated letter, so any of these inside them is a tag.
-const STAR_SOUNDS: [&str; 8] = [
-    "cough", "sneez", "sigh", "laugh", "beep", "clears", "sniff", "breath",
-];
-
-const NOISE_WORDS: [&str; 8] = [
+/// Words that make a short bracketed or starred phrase a sound or an action in the room
+/// ("(laughs)", "[typing]", "*sighs*"), matched as whole words. Clinical words that also
+/// name sounds ("cough", "breath", "noise") are left out: letters put those in brackets.
+const SOUNDS: [&str; 32] = [
     "music",
     "applause",
     "laughter",
+    "laughs",
+    "laughing",
     "blank_audio",
     "inaudible",
-    "silence",
-    "noise",
-    "no speech",
+    "indistinct",
+    "unintelligible",
+    "crosstalk",
+    "chatter",
+    "mumbling",
+    "mumbles",
+    "coughs",
+    "sneezes",
+    "sighs",
+    "sighing",
+    "sniffs",
+    "sniffing",
+    "exhales",
+    "inhales",
+    "clears",
+    "beeping",
+    "beeps",
+    "bleeping",
+    "knocking",
+    "knocks",
+    "footsteps",
+    "typing",
+    "clicking",
+    "rustling",
+    "buzzing",
+];
+
+/// Things that make a sound in a clinic room, a tag only with an action ("(door closes)",
+/// "*phone ringing*"); "(telephone clinic)" is not one.
+const SOURCES: [&str; 10] = [
+    "door",
+    "phone",
+    "telephone",
+    "pager",
+    "bleep",
+    "alarm",
+    "siren",
+    "bell",
+    "dog",
+    "baby",
+];
+const ACTIONS: [&str; 20] = [
+    "rings", "ringing", "closes", "closing", "closed", "opens", "opening", "slams", "slamming",
+    "beeps", "beeping", "buzzes", "buzzing", "goes", "going", "sounds", "barking", "barks",
+    "crying", "cries",
 ];
 
 /// Words of online video captions that never belong in a clinical letter: a sentence holding
@@ -49,6 +90,58 @@ fn media_re() -> &'static Regex {
         )
         .expect("constant regex is valid")
     })
+}
+
+/// Dictation left in the transcript: instructions to the recorder or the typist that are not
+/// part of the letter ("I'll stop the recording now", "sorry, start again", "scratch that").
+/// "Full stop" and "new paragraph" are layout commands, not chatter, and stay.
+fn chatter_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)\b(?:(?:stop|stopping|end|ending|pause|pausing|finish|finishing)\s+(?:the\s+|this\s+|my\s+)?(?:recording|dictation|tape)|end\s+of\s+(?:the\s+)?(?:dictation|recording|tape)|(?:start|starting|begin)\s+(?:that\s+|this\s+)?(?:again|over)|scratch\s+that|strike\s+that|delete\s+that|is\s+this\s+(?:thing\s+)?(?:on|recording)|testing,?\s+(?:one|1),?\s+(?:two|2))\b",
+        )
+        .expect("constant regex is valid")
+    })
+}
+
+/// Small words of other languages Whisper drifts into ("Untertitel im Auftrag des ZDF",
+/// "Merci d'avoir regardé", "Gracias por ver el vídeo").
+const FOREIGN: [&str; 40] = [
+    "de", "la", "le", "les", "des", "du", "et", "est", "une", "que", "qui", "pour", "avoir", "el",
+    "los", "las", "por", "con", "para", "una", "gracias", "der", "die", "das", "und", "ist",
+    "nicht", "ein", "eine", "mit", "für", "im", "des", "il", "di", "che", "sono", "merci", "danke",
+    "auftrag",
+];
+
+/// A sentence in another language: several words nobody knows in English or medicine, two
+/// or more of them small words of another language, or any run of a non-Latin script.
+fn foreign(sentence: &str, ix: &crate::vocab::Index) -> bool {
+    let non_latin = sentence
+        .chars()
+        .filter(|c| {
+            matches!(*c as u32,
+                0x0400..=0x04FF | 0x0590..=0x06FF | 0x0900..=0x097F | 0x3040..=0x30FF
+                | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF)
+        })
+        .count();
+    if non_latin >= 3 {
+        return true;
+    }
+    let words: Vec<String> = sentence
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() < 3 {
+        return false;
+    }
+    let function = words
+        .iter()
+        .filter(|w| FOREIGN.contains(&w.as_str()))
+        .count();
+    let unknown = words.iter().filter(|w| !ix.is_known(w)).count();
+    function >= 2 && unknown * 2 >= words.len()
 }
 
 fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, message: &str) {
@@ -70,9 +163,31 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             continue;
         };
         let inner = inner.as_str().trim().to_lowercase();
+        let words: Vec<&str> = inner
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        // "[BLANK_AUDIO]", "(door closes)", "*phone ringing*": a listed tag, or a short one
+        // describing a sound; any short plain words between asterisks, which no letter uses.
+        let short = (1..=4).contains(&words.len());
+        let plain = words
+            .iter()
+            .all(|w| w.chars().all(char::is_alphabetic) || *w == "blank_audio");
+        let square = whole.as_str().starts_with('[');
+        let upper_tag = square
+            && short
+            && whole.as_str().chars().any(char::is_alphabetic)
+            && whole
+                .as_str()
+                .chars()
+                .all(|c| !c.is_lowercase() && !c.is_ascii_digit());
         if ix.artifact_tags.contains(&inner)
-            || NOISE_WORDS.iter().any(|w| inner.contains(w))
-            || (star && STAR_SOUNDS.iter().any(|w| inner.contains(w)))
+            || upper_tag
+            || (short && words.iter().any(|w| SOUNDS.contains(w)))
+            || (short
+                && words.iter().any(|w| SOURCES.contains(w))
+                && words.iter().any(|w| ACTIONS.contains(w)))
+            || (star && short && plain)
         {
             hit(
                 hits,
@@ -114,6 +229,20 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 start,
                 end,
                 "Whisper often invents this phrase during silence — probably not dictated; listen to check",
+            );
+        } else if chatter_re().is_match(doc.slice(start, end)) {
+            hit(
+                hits,
+                start,
+                end,
+                "Instructions to the recorder or typist, not part of the letter — remove or listen to check",
+            );
+        } else if foreign(doc.slice(start, end), ix) {
+            hit(
+                hits,
+                start,
+                end,
+                "Not English — Whisper sometimes drifts into another language on noise; listen to check",
             );
         } else if j - i >= 3 || (j - i == 2 && words >= 4) {
             hit(

@@ -11,7 +11,7 @@ use super::dose::dose_re;
 use super::text::{Doc, Hit, Tok};
 use super::{FindingKind, Severity};
 use crate::vocab::Vocab;
-use crate::vocab::phonetic::{levenshtein, one_deletion_apart, skeleton};
+use crate::vocab::phonetic::{levenshtein, one_deletion_apart, skeleton, sound_key};
 
 /// Words that end a drug-name run: "increased to 20 mg", "reduced from 40 mg".
 const NOT_A_DRUG: [&str; 44] = [
@@ -72,7 +72,8 @@ fn piece(t: &Tok) -> Option<String> {
 
 /// The drug name closest to `joined`, if within budget: 30% of the name's length for a
 /// word nobody knows, 25% (and at most 2 edits) for a run of ordinary English words, and up
-/// to half the name when the consonants sound alike ("clopped a grill": clopidogrel).
+/// to half the name, or a quarter of its sound key, when the consonants sound alike
+/// ("clopped a grill": clopidogrel; "mirror tazza peen": mirtazapine).
 fn closest<'v>(
     names: &[(&'v str, String)],
     joined: &str,
@@ -80,6 +81,7 @@ fn closest<'v>(
 ) -> Option<(&'v str, usize)> {
     let mut best: Option<(&str, usize)> = None;
     let key = skeleton(joined);
+    let sound = sound_key(joined);
     for &(name, ref name_key) in names {
         // One consonant apart at most ("rampro": rmpr, ramipril: rmprl).
         let sounds_alike = key.len() >= 4 && one_deletion_apart(name_key, &key);
@@ -90,7 +92,14 @@ fn closest<'v>(
         } else {
             name.len() * 3 / 10
         };
-        let d = levenshtein(joined, name, limit);
+        let mut d = levenshtein(joined, name, limit);
+        if d > limit && sounds_alike {
+            let name_sound = sound_key(name);
+            let sound_limit = name_sound.len() / 4;
+            if levenshtein(&sound, &name_sound, sound_limit) <= sound_limit {
+                d = limit; // accepted at the edge of the budget: exact spellings rank first
+            }
+        }
         if d <= limit && best.is_none_or(|(b, bd)| d < bd || d == bd && name < b) {
             best = Some((name, d));
         }
@@ -125,8 +134,8 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         if run.is_empty() || run.iter().any(|(_, w)| is_drug(w) || ix.never.contains(w)) {
             continue;
         }
-        // The best of the runs ending at the dose: "pine", "amlodi pine", "x amlodi pine".
-        let mut best: Option<(usize, &str, f32)> = None; // (first token, name, distance/len)
+        // The runs ending at the dose, longest first: "x amlodi pine", "amlodi pine", "pine".
+        let mut best: Option<(usize, &str)> = None; // (first token, name)
         for k in 0..run.len() {
             let words = &run[k..];
             let joined: String = words.iter().map(|(_, w)| w.as_str()).collect();
@@ -152,14 +161,14 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                     .then(|| ix.sound_match(&joined))
                     .flatten()
             });
-            if let Some((name, d)) = found {
-                let score = d as f32 / name.len() as f32;
-                if best.is_none_or(|b| score < b.2) {
-                    best = Some((words[0].0, name, score));
-                }
+            // The longest run that matches wins: every odd word before the dose is
+            // usually part of the drug ("mirror tazza peen", not "tazza peen").
+            if let Some((name, _)) = found {
+                best = Some((words[0].0, name));
+                break;
             }
         }
-        let Some((first, name, _)) = best else {
+        let Some((first, name)) = best else {
             continue;
         };
         let (start, end) = (doc.toks[first].start, doc.toks[before - 1].end);

@@ -118,11 +118,11 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         // "her husband, a 40-year-old man": not the patient.
         let (s, _) = doc.sentence_at(whole.start());
         let before = doc.slice(s, whole.start()).to_lowercase();
-        let possessed = before
-            .split_whitespace()
-            .last()
-            .is_some_and(|w| matches!(w, "his" | "her" | "their"));
-        if possessed {
+        let prev = before.split_whitespace().last();
+        let possessed = prev.is_some_and(|w| matches!(w, "his" | "her" | "their"));
+        // "Dear Mr Patel": the addressee (often a surgeon in the UK), not the patient.
+        let addressee = c.get(2).is_some() && prev == Some("dear");
+        if possessed || addressee {
             return None;
         }
         female(m.as_str()).map(|f| (f, m.as_str().to_string()))
@@ -133,6 +133,9 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         .filter_map(|t| pronoun(t.text).map(|f| (t, f)))
         .collect();
     let is_stated = stated.is_some();
+    let title_stated = stated
+        .as_ref()
+        .is_some_and(|(_, w)| matches!(w.as_str(), "Mrs" | "Ms" | "Miss" | "Mr"));
     let (patient_female, basis) = match stated {
         Some((f, word)) => (f, format!("the patient is described as \"{word}\"")),
         None => {
@@ -149,7 +152,7 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     };
     if is_stated {
         sexed_organs(doc, patient_female, &basis, &near_third, hits);
-        sex_words(doc, patient_female, &basis, &near_third, hits);
+        sex_words(doc, patient_female, &basis, title_stated, &near_third, hits);
     }
     if !basis.is_empty() {
         for (t, f) in &pronouns {
@@ -182,9 +185,8 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         let after = doc.slice(whole.end(), e).to_lowercase();
         let prev_word = before.split_whitespace().last().unwrap_or("");
         let next_words: Vec<&str> = after.split_whitespace().take(2).collect();
-        let prev_bare = prev_word.trim_matches(|c: char| !c.is_alphanumeric());
         let about_other = matches!(prev_word, "his" | "her" | "their" | "whose")
-            || THIRD_PARTY.contains(&prev_bare)
+            || names_other(&before)
             || next_words
                 .iter()
                 .any(|w| THIRD_PARTY.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())));
@@ -234,6 +236,22 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
             );
         }
     }
+}
+
+/// Whether the nearest person named before an age in its sentence is someone other than the
+/// patient: "Her partner, Tom, aged 41", "His daughter, Mrs Grace Ellis, aged 59", "her
+/// first child, a boy now aged 4"; but "She had a hysterectomy aged 45" is the patient.
+fn names_other(before: &str) -> bool {
+    for w in before.split_whitespace().rev() {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if THIRD_PARTY.contains(&w) {
+            return true;
+        }
+        if matches!(w, "he" | "she" | "patient" | "i" | "we") {
+            return false;
+        }
+    }
+    false
 }
 
 /// One inconsistency query (no suggestion: only the author knows which fact is right).
@@ -324,6 +342,7 @@ fn sex_words(
     doc: &Doc,
     patient_female: bool,
     basis: &str,
+    title_stated: bool,
     near_third: &dyn Fn(usize) -> bool,
     hits: &mut Vec<Hit>,
 ) {
@@ -348,6 +367,22 @@ fn sex_words(
                 j += 1;
             }
             let surname = toks[j].text.to_string();
+            // The first titled name in a letter about a patient described as a woman or man
+            // is the patient ("this 52-year-old woman ... I reviewed Mr Kettering").
+            if i > 0 && toks[i - 1].text.eq_ignore_ascii_case("dear") {
+                continue; // the addressee
+            }
+            if surnames.is_empty() && !title_stated && f != patient_female && !near_third(t.sent) {
+                query(
+                    hits,
+                    t.start,
+                    t.end,
+                    format!(
+                        "\"{}\" does not match the patient's sex: {basis} — check",
+                        t.text
+                    ),
+                );
+            }
             match surnames.iter().find(|(s, _)| *s == surname) {
                 Some(&(_, first)) if first != f && !near_third(t.sent) => query(
                     hits,

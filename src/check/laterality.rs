@@ -6,70 +6,28 @@
 //! different parts, or when the odd side is introduced as another finding ("there is also a
 //! stone in the left kidney", "the other knee"). Never changes a side.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::text::{Doc, Hit, capitalise};
 use super::{FindingKind, Severity};
+use crate::vocab::Vocab;
 
-/// Body-part words → the part they name (plural and adjective forms folded together).
-fn body_part(word: &str) -> Option<&'static str> {
-    Some(match word {
-        "shoulder" | "shoulders" => "shoulder",
-        "elbow" | "elbows" => "elbow",
-        "wrist" | "wrists" => "wrist",
-        "hand" | "hands" => "hand",
-        "thumb" => "thumb",
-        "hip" | "hips" => "hip",
-        "knee" | "knees" => "knee",
-        "ankle" | "ankles" => "ankle",
-        "foot" | "feet" => "foot",
-        "leg" | "legs" => "leg",
-        "arm" | "arms" => "arm",
-        "thigh" => "thigh",
-        "calf" => "calf",
-        "forearm" => "forearm",
-        "eye" | "eyes" => "eye",
-        "ear" | "ears" => "ear",
-        "kidney" | "kidneys" | "renal" => "kidney",
-        "ureter" | "ureteric" | "ureteral" => "ureter",
-        "testis" | "testicle" | "testicular" | "hemiscrotum" => "testis",
-        "breast" => "breast",
-        "ovary" | "ovarian" => "ovary",
-        "lung" => "lung",
-        "groin" | "inguinal" => "groin",
-        "femur" | "femoral" => "femur",
-        "tibia" | "tibial" => "tibia",
-        "fibula" => "fibula",
-        "humerus" => "humerus",
-        "radius" => "radius",
-        "ulna" => "ulna",
-        "clavicle" => "clavicle",
-        "patella" => "patella",
-        "hemithorax" => "hemithorax",
-        "carotid" => "carotid",
-        "loin" | "flank" => "loin",
-        "carpal" => "carpal tunnel",
-        "rotator" | "supraspinatus" | "infraspinatus" | "subscapularis" => "shoulder",
-        "acromioclavicular" | "glenohumeral" => "shoulder",
-        "achilles" => "achilles",
-        "heel" => "heel",
-        "buttock" => "buttock",
-        "hallux" | "bunion" => "hallux",
-        "cornea" | "corneal" | "retina" | "retinal" => "eye",
-        "adrenal" => "adrenal",
-        "tonsil" => "tonsil",
-        "parotid" => "parotid",
-        "hemicolectomy" => "colon",
-        "ureteroscopy" | "ureteroscopic" => "ureter",
-        "nephrectomy" | "nephrostomy" | "pyeloplasty" => "kidney",
-        "mastectomy" | "lumpectomy" => "breast",
-        "orchidectomy" | "orchiectomy" | "orchidopexy" => "testis",
-        "tympanic" | "tympanoplasty" | "myringotomy" => "ear",
-        _ => return None,
-    })
+/// The part a word names: `laterality.tsv`, or a spinal level ("L5", "C6", "S1").
+fn body_part<'v>(vocab: &'v Vocab, word: &str) -> Option<&'v str> {
+    if let Some(p) = vocab.index.sided_parts.get(&word.to_lowercase()) {
+        return Some(p);
+    }
+    let mut chars = word.chars();
+    let level = chars
+        .next()
+        .is_some_and(|c| matches!(c, 'C' | 'T' | 'L' | 'S'))
+        && (2..=3).contains(&word.len())
+        && chars.all(|c| c.is_ascii_digit());
+    level.then_some("spinal level")
 }
 
-/// Words that introduce a further, separate finding rather than restate one.
+/// Words that introduce a further, separate finding rather than restate one, when they come
+/// before the side in its sentence ("there is also ... on the left", "the other knee").
 const CONTRAST: [&str; 9] = [
     "also",
     "other",
@@ -82,42 +40,44 @@ const CONTRAST: [&str; 9] = [
     "too",
 ];
 
-struct Mention {
+struct Mention<'v> {
     right: bool,
+    part: &'v str,
     start: usize,
     end: usize,
     sent: usize,
+    /// A contrast word comes earlier in the sentence.
+    contrasted: bool,
 }
 
-pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
+/// The side a word states: `Some(Some(right))`, `Some(None)` for both sides, `None` for none.
+fn side(word: &str) -> Option<Option<bool>> {
+    match word.to_lowercase().as_str() {
+        "left" | "left-sided" | "left-hand" => Some(Some(false)),
+        "right" | "right-sided" | "right-hand" => Some(Some(true)),
+        "bilateral" | "bilaterally" | "both" => Some(None),
+        _ => None,
+    }
+}
+
+pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let toks = &doc.toks;
-    let mut parts: HashMap<&'static str, Vec<Mention>> = HashMap::new();
-    let mut bilateral: Vec<(usize, &'static str)> = Vec::new();
+    let mut mentions: Vec<Mention> = Vec::new();
+    let mut bilateral: Vec<(usize, &str)> = Vec::new();
     // Sentences with a side word that names no body part ("on the left"): (sentence, right).
     let mut loose_sides: Vec<(usize, bool)> = Vec::new();
-    // Sentences that introduce a further finding ("also", "other", "contralateral").
-    let mut contrast = std::collections::HashSet::new();
-    for t in toks {
-        if CONTRAST.contains(&t.text.to_lowercase().as_str()) {
-            contrast.insert(t.sent);
-        }
-    }
     for (i, t) in toks.iter().enumerate() {
-        let w = t.text.to_lowercase();
-        let side = match w.as_str() {
-            "left" => Some(false),
-            "right" => Some(true),
-            "bilateral" | "bilaterally" | "both" => None,
-            _ => continue,
+        let Some(side) = side(t.text) else {
+            continue;
         };
-        // The first body-part word within 3 words, same sentence, no punctuation between.
+        // The first body-part word within 4 words, same sentence, no punctuation between.
         let mut found = None;
         for (j, u) in toks.iter().enumerate().skip(i + 1).take(4) {
             let gap = doc.slice(toks[j - 1].end, u.start);
-            if u.sent != t.sent || !gap.chars().all(char::is_whitespace) {
+            if u.sent != t.sent || !gap.chars().all(|c| c.is_whitespace() || c == '/') {
                 break;
             }
-            if let Some(p) = body_part(&u.text.to_lowercase()) {
+            if let Some(p) = body_part(vocab, u.text) {
                 found = Some((p, u.end));
                 break;
             }
@@ -128,15 +88,39 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
             }
             continue;
         };
+        let contrasted = toks[..i]
+            .iter()
+            .rev()
+            .take_while(|p| p.sent == t.sent)
+            .any(|p| CONTRAST.contains(&p.text.to_lowercase().as_str()));
         match side {
-            Some(right) => parts.entry(part).or_default().push(Mention {
+            Some(right) => mentions.push(Mention {
                 right,
+                part,
                 start: t.start,
                 end,
                 sent: t.sent,
+                contrasted,
             }),
             None => bilateral.push((t.sent, part)),
         }
+    }
+    // A bare procedure ("right wide local excision") belongs to the document's only sided part.
+    let named: HashSet<&str> = mentions
+        .iter()
+        .map(|m| m.part)
+        .filter(|p| *p != "*")
+        .collect();
+    let only = (named.len() == 1)
+        .then(|| named.iter().next().copied())
+        .flatten();
+    let mut parts: HashMap<&str, Vec<Mention>> = HashMap::new();
+    for mut m in mentions {
+        if m.part == "*" {
+            let Some(p) = only else { continue };
+            m.part = p;
+        }
+        parts.entry(m.part).or_default().push(m);
     }
     for (part, ms) in parts {
         let rights = ms.iter().filter(|m| m.right).count();
@@ -145,8 +129,7 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
             continue;
         }
         // Both sides of this part in one sentence: deliberate.
-        let right_sents: std::collections::HashSet<usize> =
-            ms.iter().filter(|m| m.right).map(|m| m.sent).collect();
+        let right_sents: HashSet<usize> = ms.iter().filter(|m| m.right).map(|m| m.sent).collect();
         if ms.iter().any(|m| !m.right && right_sents.contains(&m.sent)) {
             continue;
         }
@@ -168,10 +151,7 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         } else {
             ("right", rights)
         };
-        for m in ms
-            .iter()
-            .filter(|m| m.right == flag_right && !contrast.contains(&m.sent))
-        {
+        for m in ms.iter().filter(|m| m.right == flag_right && !m.contrasted) {
             let said = doc.slice(m.start, m.end);
             let times = if n_other == 1 { "once" } else { "more often" };
             hits.push(Hit {

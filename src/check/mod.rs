@@ -29,7 +29,7 @@ pub fn check_text(text: &str, vocab: &Vocab) -> Vec<Finding> {
     dose::check(&doc, vocab, &mut hits);
     sound_alike::check(&doc, vocab, &mut hits);
     abbreviation::check(&doc, vocab, &mut hits);
-    laterality::check(&doc, &mut hits);
+    laterality::check(&doc, vocab, &mut hits);
     inconsistency::check(&doc, &mut hits);
     artifact::check(&doc, vocab, &mut hits);
     drug_name::check(&doc, vocab, &mut hits);

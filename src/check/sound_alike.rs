@@ -7,16 +7,22 @@ use super::text::{Doc, Hit, capitalise};
 use super::{FindingKind, Severity};
 use crate::vocab::Vocab;
 
-/// Number of `stems` that start a word in `context` (lowercase).
+/// Number of `stems` that start a word in `context` (lowercase). A stem of 3 letters or
+/// fewer ("hiv", "flu", "uti") must be the whole word, or its plural, so "hiv" never
+/// matches "hives".
 fn matches(context: &str, stems: &[String]) -> usize {
     stems
         .iter()
         .filter(|s| {
             context.match_indices(s.as_str()).any(|(i, _)| {
-                context[..i]
+                let starts = context[..i]
                     .chars()
                     .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric())
+                    .is_none_or(|c| !c.is_alphanumeric());
+                let rest = &context[i + s.len()..];
+                let rest = rest.strip_prefix('s').unwrap_or(rest);
+                let whole = rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
+                starts && (s.len() > 3 || whole)
             })
         })
         .count()

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::text::{Doc, Hit, Tok};
 use super::{FindingKind, Severity};
 use crate::vocab::Vocab;
-use crate::vocab::phonetic::skeleton;
+use crate::vocab::phonetic::{levenshtein, skeleton, sound_key};
 
 const STOP: [&str; 64] = [
     "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "is",
@@ -76,6 +76,22 @@ fn piece(doc: &Doc, t: &Tok) -> Option<String> {
     (!STOP.contains(&l.as_str()) && !UNITS.contains(&l.as_str())).then_some(l)
 }
 
+/// Whether the run's other words account for what `term` adds to a medical word the run
+/// already holds whole: "ankle losing spondylitis" is ankylosing spondylitis, but "eye on
+/// latanoprost one" is latanoprost between ordinary words, not latanoprostene.
+fn adds_up(words: &[&str], term: &str, ix: &crate::vocab::Index) -> bool {
+    let Some(whole) = words
+        .iter()
+        .find(|w| w.len() >= 5 && ix.is_medical_only(w) && term.contains(**w))
+    else {
+        return true;
+    };
+    let rest: String = words.iter().filter(|w| *w != whole).copied().collect();
+    let residue = term.replacen(whole, "", 1);
+    let residue = residue.trim();
+    levenshtein(&rest, residue, residue.len()) <= residue.len() / 2
+}
+
 /// The longest run (2-6 words) starting at `i` that sounds like one term, when it holds a
 /// small word inside or has 4+ words (shorter plain runs are matched above).
 fn sound_run(
@@ -110,8 +126,10 @@ fn sound_run(
         }
         // A run of ordinary English words must not contain the term's own word.
         let all_known = (i..i + n).all(|j| known[j]);
+        let plain: Vec<&str> = words.iter().flatten().map(String::as_str).collect();
         if let Some((term, _)) = ix.sound_match(&joined)
             && !(all_known && words.iter().flatten().any(|w| *w == term))
+            && adds_up(&plain, term, ix)
         {
             return Some((n, term.to_string()));
         }
@@ -200,7 +218,16 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 continue;
             }
             let core_only = all_known && !beside_medical;
-            if let Some((term, d)) = fuzzy(&joined, core_only)
+            // A run with a word nobody knows may also sound exactly like a term spelt quite
+            // differently ("thigh royd ectomy").
+            let found = fuzzy(&joined, core_only).or_else(|| {
+                (!all_known)
+                    .then(|| ix.sound_match(&joined))
+                    .flatten()
+                    .filter(|(t, _)| sound_key(t) == sound_key(&joined))
+                    .map(|(t, d)| (t.to_string(), d))
+            });
+            if let Some((term, d)) = found
                 && !pieces[i..i + n].iter().flatten().any(|p| *p == term)
                 && (!all_known || core_only || skeleton(&joined) == skeleton(&term))
             {

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::phonetic::{deletions, levenshtein, skeleton};
+use super::phonetic::{deletions, levenshtein, skeleton, sound_key};
 use super::{AbbrevRule, Vocab};
 
 /// One drug a sound-alike pair says this name is confused with.
@@ -32,6 +32,8 @@ pub struct Index {
     pub abbr_ci: HashMap<String, usize>,
     pub abbr_trailing_zero: Option<usize>,
     pub abbr_leading_zero: Option<usize>,
+    /// Sided body-part word → the part it names (`laterality.tsv`; "*" for a bare procedure).
+    pub sided_parts: HashMap<String, String>,
     pub artifact_sentences: HashSet<String>,
     pub artifact_tags: HashSet<String>,
     /// Single-word medical terms and drug/specialty words, lowercase (English overlap kept).
@@ -126,6 +128,7 @@ impl Index {
                 }
             }
         }
+        ix.sided_parts = v.sided_parts.iter().cloned().collect();
         for a in v.artifacts.iter().map(lower) {
             if a.starts_with('[') || a.starts_with('(') {
                 let inner = a.trim_matches(|c| matches!(c, '[' | ']' | '(' | ')'));
@@ -191,16 +194,20 @@ impl Index {
     }
 
     /// The term that `joined` (a run of misheard pieces, lowercase letters) sounds like: its
-    /// consonant skeleton equals the term's or is one consonant away, and at most half of the
-    /// term's letters differ ("rivalrocksaban" → rivaroxaban, "pollymyalgae" → polymyalgia).
-    /// Terms shorter than 7 letters are never matched this way.
+    /// consonant skeleton equals the term's or is one consonant away, and either at most half
+    /// of the term's letters differ ("rivalrocksaban" → rivaroxaban, "pollymyalgae" →
+    /// polymyalgia) or the sound keys (`phonetic::sound_key`) agree, to one edit for long terms
+    /// ("thighroydectomy" → thyroidectomy, "meningeoma" → meningioma). Terms shorter than 7
+    /// letters are never matched this way.
     pub fn sound_match(&self, joined: &str) -> Option<(&str, usize)> {
         let key = skeleton(joined);
-        if key.len() < 5 {
+        if key.len() < 4 {
             return None;
         }
+        let sound = sound_key(joined);
         let ids = self.candidates(&key, false);
-        let mut best: Option<(&str, usize)> = None;
+        // Ranked by sound-key distance, then letters.
+        let mut best: Option<(&str, usize, usize)> = None;
         for id in ids {
             let Some((term, _)) = self.targets.get(id as usize) else {
                 continue;
@@ -208,13 +215,25 @@ impl Index {
             if term.len() < 7 {
                 continue;
             }
+            let term_sound = sound_key(term);
+            let sound_limit = usize::from(term_sound.len() >= 10);
+            let ds = levenshtein(&sound, &term_sound, sound_limit);
             let limit = term.len() / 2;
             let d = levenshtein(joined, term, limit);
-            if d <= limit && best.is_none_or(|(b, bd)| d < bd || d == bd && term.as_str() < b) {
-                best = Some((term, d));
+            let fits = if key.len() < 5 {
+                ds <= sound_limit
+            } else {
+                d <= limit || ds <= sound_limit
+            };
+            if fits
+                && best.is_none_or(|(b, bds, bd)| {
+                    (ds, d) < (bds, bd) || (ds, d) == (bds, bd) && term.as_str() < b
+                })
+            {
+                best = Some((term, ds, d));
             }
         }
-        best
+        best.map(|(t, _, d)| (t, d))
     }
 
     /// Whether a lowercase word is a medical term that is not ordinary English.

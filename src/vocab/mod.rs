@@ -100,26 +100,87 @@ pub struct Vocab {
     pub(crate) sound_alike: Vec<SoundAlikePair>,
     pub(crate) abbreviations: Vec<Abbreviation>,
     pub(crate) artifacts: Vec<String>,
+    /// Sided body parts and procedures (`laterality.tsv`): word → the part it names.
+    pub(crate) sided_parts: Vec<(String, String)>,
     pub(crate) specialty: BTreeMap<String, Vec<String>>,
     pub(crate) index: Index,
 }
 
-const SPECIALTIES: [(&str, &str); 6] = [
-    ("general", include_str!("../../vocab/specialty/general.txt")),
+/// Every list in `vocab/specialty/` (a test checks none is left out).
+const SPECIALTIES: [(&str, &str); 22] = [
     (
         "cardiology",
         include_str!("../../vocab/specialty/cardiology.txt"),
     ),
-    ("urology", include_str!("../../vocab/specialty/urology.txt")),
     (
-        "orthopaedics",
-        include_str!("../../vocab/specialty/orthopaedics.txt"),
+        "dermatology",
+        include_str!("../../vocab/specialty/dermatology.txt"),
     ),
-    ("surgery", include_str!("../../vocab/specialty/surgery.txt")),
+    (
+        "endocrinology",
+        include_str!("../../vocab/specialty/endocrinology.txt"),
+    ),
+    ("ent", include_str!("../../vocab/specialty/ent.txt")),
+    (
+        "gastroenterology",
+        include_str!("../../vocab/specialty/gastroenterology.txt"),
+    ),
+    ("general", include_str!("../../vocab/specialty/general.txt")),
     (
         "general_practice",
         include_str!("../../vocab/specialty/general_practice.txt"),
     ),
+    (
+        "haematology",
+        include_str!("../../vocab/specialty/haematology.txt"),
+    ),
+    (
+        "infectious_disease",
+        include_str!("../../vocab/specialty/infectious_disease.txt"),
+    ),
+    (
+        "neurology",
+        include_str!("../../vocab/specialty/neurology.txt"),
+    ),
+    (
+        "obstetrics_gynaecology",
+        include_str!("../../vocab/specialty/obstetrics_gynaecology.txt"),
+    ),
+    (
+        "oncology",
+        include_str!("../../vocab/specialty/oncology.txt"),
+    ),
+    (
+        "ophthalmology",
+        include_str!("../../vocab/specialty/ophthalmology.txt"),
+    ),
+    (
+        "orthopaedics",
+        include_str!("../../vocab/specialty/orthopaedics.txt"),
+    ),
+    (
+        "paediatrics",
+        include_str!("../../vocab/specialty/paediatrics.txt"),
+    ),
+    (
+        "pharmacy",
+        include_str!("../../vocab/specialty/pharmacy.txt"),
+    ),
+    (
+        "psychiatry",
+        include_str!("../../vocab/specialty/psychiatry.txt"),
+    ),
+    ("renal", include_str!("../../vocab/specialty/renal.txt")),
+    (
+        "respiratory",
+        include_str!("../../vocab/specialty/respiratory.txt"),
+    ),
+    (
+        "rheumatology",
+        include_str!("../../vocab/specialty/rheumatology.txt"),
+    ),
+    ("surgery", include_str!("../../vocab/specialty/surgery.txt")),
+    ("urology", include_str!("../../vocab/specialty/urology.txt")),
 ];
 
 impl Vocab {
@@ -155,6 +216,10 @@ impl Vocab {
             artifacts: parse::word_list(
                 "vocab/artifacts.txt",
                 include_str!("../../vocab/artifacts.txt"),
+            )?,
+            sided_parts: parse::sided_parts(
+                "vocab/laterality.tsv",
+                include_str!("../../vocab/laterality.tsv"),
             )?,
             specialty,
             index: Index::default(),
@@ -195,6 +260,9 @@ impl Vocab {
             self.doses
                 .retain(|d| !extra.iter().any(|e| e.drug == d.drug));
             self.doses.extend(extra);
+        }
+        if let Some((file, text)) = read("laterality.tsv")? {
+            self.sided_parts.extend(parse::sided_parts(&file, &text)?);
         }
         if let Some((file, text)) = read("sound_alike.tsv")? {
             self.sound_alike.extend(parse::sound_alike(&file, &text)?);

@@ -122,6 +122,24 @@ fn split_list(s: &str, sep: char) -> Vec<String> {
         .collect()
 }
 
+/// `laterality.tsv`: one lowercase word and the sided part it names.
+pub fn sided_parts(file: &str, text: &str) -> Result<Vec<(String, String)>, VocabError> {
+    tsv(file, text, 2, "word")
+        .map(|row| {
+            let (n, f) = row?;
+            let word = f[0].to_lowercase();
+            if word.is_empty() || word.contains(' ') || f[1].is_empty() {
+                return Err(malformed(
+                    file,
+                    n,
+                    "expected one word and the part it names",
+                ));
+            }
+            Ok((word, f[1].to_lowercase()))
+        })
+        .collect()
+}
+
 pub fn sound_alike(file: &str, text: &str) -> Result<Vec<SoundAlikePair>, VocabError> {
     tsv(file, text, 4, "drug_a")
         .map(|row| {

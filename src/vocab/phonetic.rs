@@ -6,6 +6,18 @@
 /// spellings of one sound folded together (ph→f, c→k or s, x→ks, z→s, q→k), doubles collapsed.
 /// "met foreman" and "metformin" both give `mtfrmn`.
 pub fn skeleton(word: &str) -> String {
+    fold(word, false)
+}
+
+/// Sound spelling: the skeleton's consonants with each run of vowels kept as one `a`, and a
+/// silent final "e" dropped, so the rhythm of the word counts as well as its consonants.
+/// "leave it a rest a tam" gives `lavatarastatam`, levetiracetam `lavatarasatam`; "thigh royd
+/// ectomy" and thyroidectomy both give `taradaktama`.
+pub fn sound_key(word: &str) -> String {
+    fold(word, true)
+}
+
+fn fold(word: &str, vowels: bool) -> String {
     let s: Vec<u8> = word
         .bytes()
         .filter(u8::is_ascii_alphabetic)
@@ -22,6 +34,8 @@ pub fn skeleton(word: &str) -> String {
         let c = s[i];
         let next = s.get(i + 1).copied().unwrap_or(b' ');
         match c {
+            b'e' if vowels && i + 1 == s.len() && i >= 2 && !is_vowel(s[i - 1]) => {}
+            b'a' | b'e' | b'i' | b'o' | b'u' | b'y' if vowels => push('a', &mut out),
             b'a' | b'e' | b'i' | b'o' | b'u' | b'y' | b'h' | b'w' => {}
             b'p' if next == b'h' => {
                 push('f', &mut out);
@@ -48,6 +62,10 @@ pub fn skeleton(word: &str) -> String {
         i += 1;
     }
     out
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 /// Whether two skeletons are equal or one char apart by a deletion from either ("rmpr" and
@@ -120,6 +138,29 @@ mod tests {
         assert_ne!(skeleton("aspirin"), skeleton("metformin"));
         assert_eq!(skeleton("Ünïcode ✓"), "nkd");
         assert_eq!(skeleton(""), "");
+    }
+
+    #[test]
+    fn sound_keys_keep_the_rhythm_of_split_words() {
+        assert_eq!(sound_key("thigh royd ectomy"), sound_key("thyroidectomy"));
+        assert_eq!(sound_key("men in geo ma"), sound_key("meningioma"));
+        assert_eq!(sound_key("levetiracetam"), "lavatarasatam");
+        assert_eq!(
+            levenshtein(&sound_key("leave it a rest a tam"), "lavatarasatam", 3),
+            1
+        );
+        assert_eq!(
+            levenshtein(
+                &sound_key("mirror tazza peen"),
+                &sound_key("mirtazapine"),
+                3
+            ),
+            2
+        );
+        // Vowels count: "pain" and "open" share a skeleton, not a sound key.
+        assert_eq!(skeleton("pain"), skeleton("open"));
+        assert_ne!(sound_key("pain"), sound_key("open"));
+        assert_eq!(sound_key(""), "");
     }
 
     #[test]
