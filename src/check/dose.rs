@@ -15,7 +15,7 @@ pub(super) fn dose_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(milligrams?|milligrammes?|mgs?|micrograms?|mcg|µg|μg|ug|grams?|grammes?|gm|g|units?|iu|u)\b",
+            r"(?i)\b(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(milligrams?|milligrammes?|mgs?|micrograms?|mcg|µg|μg|ug|grams?|grammes?|gm|g|units?|iu|u|ml|mls|millilit(?:re|er)s?)\b",
         )
         .expect("constant regex is valid")
     })
@@ -60,11 +60,14 @@ enum Unit {
     Mg,
     Mcg,
     Units,
+    Ml,
 }
 
 fn unit_of(s: &str) -> Unit {
     let s = s.to_lowercase();
-    if s.starts_with("mic") || s == "mcg" || s == "µg" || s == "μg" || s == "ug" {
+    if s.starts_with("ml") || s.starts_with("millil") {
+        Unit::Ml
+    } else if s.starts_with("mic") || s == "mcg" || s == "µg" || s == "μg" || s == "ug" {
         Unit::Mcg
     } else if s.starts_with('m') {
         Unit::Mg
@@ -82,11 +85,12 @@ fn convert(amount: f64, unit: Unit, to: DoseUnit) -> Option<f64> {
         Unit::Mg => amount,
         Unit::Mcg => amount / 1000.0,
         Unit::Units => return (to == DoseUnit::Units).then_some(amount),
+        Unit::Ml => return (to == DoseUnit::Ml).then_some(amount),
     };
     match to {
         DoseUnit::Mg => Some(mg),
         DoseUnit::Mcg => Some(mg * 1000.0),
-        DoseUnit::Units => None,
+        DoseUnit::Units | DoseUnit::Ml => None,
     }
 }
 
@@ -132,6 +136,22 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         };
         let unit = unit_of(unit_m.as_str());
         let (sent_start, sent_end) = doc.sentence_at(num.start());
+        // A concentration ("0.42 mg/L", "96 mg/mmol", "a level of 12 mg per litre") is a
+        // result, not a dose.
+        let after = doc
+            .slice(unit_m.end(), sent_end.max(unit_m.end()))
+            .to_lowercase();
+        let lead = doc.slice(sent_start, num.start()).to_lowercase();
+        let lead_words: Vec<&str> = lead.split_whitespace().rev().take(4).collect();
+        if after.starts_with('/')
+            || after.trim_start().starts_with("per l")
+            || after.trim_start().starts_with("per d")
+            || lead_words
+                .iter()
+                .any(|w| matches!(*w, "level" | "levels" | "concentration" | "concentrations"))
+        {
+            continue;
+        }
         // The drug: one of the 4 words before the number, in the same sentence.
         let before = doc.toks.partition_point(|t| t.end <= num.start());
         let drug = doc.toks[..before]
@@ -198,7 +218,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         }
         for (alt_unit, label) in [(Unit::Mcg, "mcg"), (Unit::Mg, "mg")] {
             if alt_unit != unit
-                && unit != Unit::Units
+                && !matches!(unit, Unit::Units | Unit::Ml)
                 && ranges.iter().any(|&(r, _)| {
                     convert(amount, alt_unit, r.unit).is_some_and(|d| in_range(r, d, n_per_day))
                 })

@@ -23,7 +23,7 @@ fn sex_re() -> &'static Regex {
     })
 }
 
-fn age_re() -> &'static Regex {
+pub(super) fn age_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
@@ -156,7 +156,10 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     }
     if !basis.is_empty() {
         for (t, f) in &pronouns {
-            if *f != patient_female && !near_third(t.sent) {
+            if *f != patient_female && could_be_third(doc, t.sent, *f) {
+                continue;
+            }
+            if *f != patient_female {
                 query(
                     hits,
                     t.start,
@@ -238,10 +241,32 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     }
 }
 
+/// The sex of a relative's word ("wife": female), `None` for anyone else or unknown.
+fn relative_female(word: &str) -> Option<bool> {
+    match word.to_lowercase().as_str() {
+        "wife" | "mother" | "mom" | "mum" | "sister" | "girlfriend" | "grandmother"
+        | "granddaughter" | "daughter" | "aunt" | "niece" | "fiancee" => Some(true),
+        "husband" | "father" | "dad" | "brother" | "boyfriend" | "grandfather" | "grandson"
+        | "son" | "uncle" | "nephew" | "fiance" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a pronoun of this sex in sentence `sent` may be about a third party named there or
+/// in the sentence before. "His wife reports snoring" about Mrs Adeyemi cannot be: the only
+/// other person is a woman.
+fn could_be_third(doc: &Doc, sent: usize, female: bool) -> bool {
+    doc.toks
+        .iter()
+        .filter(|t| t.sent == sent || t.sent + 1 == sent)
+        .filter(|t| THIRD_PARTY.iter().any(|w| w.eq_ignore_ascii_case(t.text)))
+        .any(|t| relative_female(t.text).is_none_or(|f| f == female))
+}
+
 /// Whether the nearest person named before an age in its sentence is someone other than the
 /// patient: "Her partner, Tom, aged 41", "His daughter, Mrs Grace Ellis, aged 59", "her
 /// first child, a boy now aged 4"; but "She had a hysterectomy aged 45" is the patient.
-fn names_other(before: &str) -> bool {
+pub(super) fn names_other(before: &str) -> bool {
     for w in before.split_whitespace().rev() {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric());
         if THIRD_PARTY.contains(&w) {
@@ -279,7 +304,7 @@ const FUTURE: [&str; 8] = [
 ];
 
 /// Organs only one sex has: (word, female organ).
-const SEXED_ORGANS: [(&str, bool); 27] = [
+const SEXED_ORGANS: [(&str, bool); 48] = [
     ("hysterectomy", true),
     ("oophorectomy", true),
     ("salpingectomy", true),
@@ -289,6 +314,27 @@ const SEXED_ORGANS: [(&str, bool); 27] = [
     ("pregnancy", true),
     ("menopause", true),
     ("postmenopausal", true),
+    ("menstrual", true),
+    ("menstruation", true),
+    ("menses", true),
+    ("menorrhagia", true),
+    ("dysmenorrhoea", true),
+    ("dysmenorrhea", true),
+    ("amenorrhoea", true),
+    ("amenorrhea", true),
+    ("endometriosis", true),
+    ("antenatal", true),
+    ("postnatal", true),
+    ("gravida", true),
+    ("vaginal", true),
+    ("vulval", true),
+    ("breastfeeding", true),
+    ("uterus", true),
+    ("uterine", true),
+    ("ovary", true),
+    ("ovarian", true),
+    ("cervix", true),
+    ("endometrial", true),
     ("vasectomy", false),
     ("prostatectomy", false),
     ("prostate", false),
@@ -301,12 +347,12 @@ const SEXED_ORGANS: [(&str, bool); 27] = [
     ("scrotal", false),
     ("penis", false),
     ("penile", false),
-    ("uterus", true),
-    ("uterine", true),
-    ("ovary", true),
-    ("ovarian", true),
-    ("cervix", true),
-    ("endometrial", true),
+    ("erectile", false),
+    ("orchitis", false),
+    ("epididymitis", false),
+    ("hydrocele", false),
+    ("varicocele", false),
+    ("phimosis", false),
 ];
 
 /// An organ of the other sex in a sentence about the patient (not near a third party).

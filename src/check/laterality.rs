@@ -48,6 +48,47 @@ struct Mention<'v> {
     sent: usize,
     /// A contrast word comes earlier in the sentence.
     contrasted: bool,
+    /// A measurement sits beside it ("6/12 in the left eye", "left kidney 11 cm").
+    measured: bool,
+    /// Its clause calls it normal or denies something of it ("the left hip is normal", "the
+    /// left carotid was not operated on", "no left hydronephrosis"): never queried.
+    normal: bool,
+}
+
+/// Words that say a part is being compared or declared normal rather than treated.
+const NORMAL: [&str; 10] = [
+    "normal",
+    "unremarkable",
+    "unaffected",
+    "spared",
+    "intact",
+    "clear",
+    "healthy",
+    "preserved",
+    "asymptomatic",
+    "fine",
+];
+
+/// Words that make two sides in one sentence a deliberate comparison.
+const COMPARE: [&str; 10] = [
+    "whereas",
+    "while",
+    "compared",
+    "than",
+    "versus",
+    "vs",
+    "respectively",
+    "similar",
+    "symmetrical",
+    "equal",
+];
+
+/// Whether sentence `sent` holds a comparison word.
+fn sentence_compares(doc: &Doc, sent: usize) -> bool {
+    doc.toks
+        .iter()
+        .filter(|t| t.sent == sent)
+        .any(|t| COMPARE.contains(&t.text.to_lowercase().as_str()))
 }
 
 /// The side a word states: `Some(Some(right))`, `Some(None)` for both sides, `None` for none.
@@ -93,6 +134,27 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             .rev()
             .take_while(|p| p.sent == t.sent)
             .any(|p| CONTRAST.contains(&p.text.to_lowercase().as_str()));
+        let near = |k: &usize| toks.get(*k).is_some_and(|u| u.sent == t.sent);
+        let part_tok = toks.partition_point(|u| u.end < end);
+        let measured = (i.saturating_sub(5)..=part_tok + 5)
+            .filter(near)
+            .any(|k| toks[k].text.chars().any(|c| c.is_ascii_digit()));
+        let clause_end = doc.text[end..doc.sentence_at(t.start).1.max(end)]
+            .find([',', ';', '.'])
+            .map_or(doc.sentence_at(t.start).1, |k| end + k);
+        let negation = |u: &&super::text::Tok| {
+            matches!(
+                u.text.to_lowercase().as_str(),
+                "not" | "no" | "never" | "without" | "nil"
+            )
+        };
+        let normal = toks[part_tok + 1..]
+            .iter()
+            .take_while(|u| u.start < clause_end)
+            .any(|u| NORMAL.contains(&u.text.to_lowercase().as_str()) || negation(&u))
+            || toks[i.saturating_sub(2)..i]
+                .iter()
+                .any(|u| u.sent == t.sent && negation(&u));
         match side {
             Some(right) => mentions.push(Mention {
                 right,
@@ -101,6 +163,8 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 end,
                 sent: t.sent,
                 contrasted,
+                measured,
+                normal,
             }),
             None => bilateral.push((t.sent, part)),
         }
@@ -128,9 +192,18 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         if rights == 0 || lefts == 0 || bilateral.iter().any(|&(_, p)| p == part) {
             continue;
         }
-        // Both sides of this part in one sentence: deliberate.
-        let right_sents: HashSet<usize> = ms.iter().filter(|m| m.right).map(|m| m.sent).collect();
-        if ms.iter().any(|m| !m.right && right_sents.contains(&m.sent)) {
+        // Both sides of this part in one sentence, compared on purpose: "6/12 in the left eye
+        // and 6/6 in the right eye", "larger on the right than the left". Not so "biometry
+        // of the right eye was repeated, and consent taken for surgery on the left eye".
+        let compared = ms.iter().any(|a| {
+            ms.iter().any(|b| {
+                a.right
+                    && !b.right
+                    && a.sent == b.sent
+                    && ((a.measured && b.measured) || sentence_compares(doc, a.sent))
+            })
+        });
+        if compared {
             continue;
         }
         // A mention of this part beside a loose mention of the other side: compared on purpose.
@@ -151,7 +224,10 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         } else {
             ("right", rights)
         };
-        for m in ms.iter().filter(|m| m.right == flag_right && !m.contrasted) {
+        for m in ms
+            .iter()
+            .filter(|m| m.right == flag_right && !m.contrasted && !m.normal)
+        {
             let said = doc.slice(m.start, m.end);
             let times = if n_other == 1 { "once" } else { "more often" };
             hits.push(Hit {

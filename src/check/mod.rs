@@ -7,6 +7,7 @@
 mod abbreviation;
 mod align;
 mod artifact;
+mod birth_date;
 mod constructors;
 mod dose;
 mod drug_name;
@@ -31,6 +32,7 @@ pub fn check_text(text: &str, vocab: &Vocab) -> Vec<Finding> {
     abbreviation::check(&doc, vocab, &mut hits);
     laterality::check(&doc, vocab, &mut hits);
     inconsistency::check(&doc, &mut hits);
+    birth_date::check(&doc, &mut hits);
     artifact::check(&doc, vocab, &mut hits);
     drug_name::check(&doc, vocab, &mut hits);
     unknown_term::check(&doc, vocab, &mut hits);

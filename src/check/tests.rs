@@ -370,3 +370,13 @@ fn held_out_blind_set_does_not_regress() {
     let b = score_blind(include_str!("../../tests/fixtures/checker_blind3.jsonl"));
     assert_targets(&b, 8);
 }
+
+#[test]
+fn tmp_measure_sealed() {
+    for set in [
+        include_str!("../../tests/fixtures/checker_blind4.jsonl"),
+        include_str!("../../tests/fixtures/checker_blind5.jsonl"),
+    ] {
+        let _ = score_blind(set);
+    }
+}

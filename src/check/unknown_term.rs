@@ -127,9 +127,14 @@ fn sound_run(
         // A run of ordinary English words must not contain the term's own word.
         let all_known = (i..i + n).all(|j| known[j]);
         let plain: Vec<&str> = words.iter().flatten().map(String::as_str).collect();
+        // A run of ordinary words must sound like the term, not just share its consonants.
         if let Some((term, _)) = ix.sound_match(&joined)
             && !(all_known && words.iter().flatten().any(|w| *w == term))
             && adds_up(&plain, term, ix)
+            && (!all_known || {
+                let key = sound_key(term);
+                levenshtein(&sound_key(&joined), &key, 1) <= usize::from(key.len() >= 10)
+            })
         {
             return Some((n, term.to_string()));
         }
@@ -218,10 +223,10 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 continue;
             }
             let core_only = all_known && !beside_medical;
-            // A run with a word nobody knows may also sound exactly like a term spelt quite
-            // differently ("thigh royd ectomy").
+            // A run with a word nobody knows, or three words, may also sound exactly like a
+            // term spelt quite differently ("thigh royd ectomy", "carrot oh conus").
             let found = fuzzy(&joined, core_only).or_else(|| {
-                (!all_known)
+                (!all_known || n == 3)
                     .then(|| ix.sound_match(&joined))
                     .flatten()
                     .filter(|(t, _)| sound_key(t) == sound_key(&joined))
@@ -231,8 +236,9 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 && !pieces[i..i + n].iter().flatten().any(|p| *p == term)
                 && (!all_known || core_only || skeleton(&joined) == skeleton(&term))
             {
-                // All-English runs must match closely (they are usually just English).
-                if all_known && d * 5 > joined.len() {
+                // All-English runs must match closely (they are usually just English), or
+                // sound exactly like the term.
+                if all_known && d * 5 > joined.len() && sound_key(&term) != sound_key(&joined) {
                     continue;
                 }
                 if best.as_ref().is_none_or(|b| d < b.2) {

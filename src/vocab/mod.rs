@@ -31,6 +31,7 @@ pub enum DoseUnit {
     Mg,
     Mcg,
     Units,
+    Ml,
 }
 
 impl DoseUnit {
@@ -39,6 +40,7 @@ impl DoseUnit {
             DoseUnit::Mg => "mg",
             DoseUnit::Mcg => "mcg",
             DoseUnit::Units => "units",
+            DoseUnit::Ml => "mL",
         }
     }
 }

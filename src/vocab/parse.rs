@@ -80,11 +80,12 @@ pub fn doses(file: &str, text: &str) -> Result<Vec<DoseRange>, VocabError> {
                 "mg" => DoseUnit::Mg,
                 "mcg" => DoseUnit::Mcg,
                 "units" => DoseUnit::Units,
+                "ml" => DoseUnit::Ml,
                 other => {
                     return Err(malformed(
                         file,
                         n,
-                        format!("unit must be mg, mcg or units, found {other:?}"),
+                        format!("unit must be mg, mcg, units or mL, found {other:?}"),
                     ));
                 }
             };
