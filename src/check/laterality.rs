@@ -50,27 +50,28 @@ struct Mention<'v> {
     contrasted: bool,
     /// A measurement sits beside it ("6/12 in the left eye", "left kidney 11 cm").
     measured: bool,
-    /// Its clause calls it normal or denies something of it ("the left hip is normal", "the
-    /// left carotid was not operated on", "no left hydronephrosis"): never queried.
+    /// Its clause calls it normal, or a negation comes right before it ("the left hip is
+    /// normal", "no left hydronephrosis"): never queried.
     normal: bool,
 }
 
 /// Words that say a part is being compared or declared normal rather than treated.
-const NORMAL: [&str; 10] = [
+const NORMAL: [&str; 8] = [
     "normal",
     "unremarkable",
     "unaffected",
     "spared",
-    "intact",
     "clear",
     "healthy",
     "preserved",
     "asymptomatic",
-    "fine",
 ];
 
-/// Words that make two sides in one sentence a deliberate comparison.
-const COMPARE: [&str; 10] = [
+/// Words that make two sides in one sentence a deliberate comparison ("the right ... the left
+/// was not").
+const COMPARE: [&str; 12] = [
+    "not",
+    "no",
     "whereas",
     "while",
     "compared",
@@ -151,7 +152,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let normal = toks[part_tok + 1..]
             .iter()
             .take_while(|u| u.start < clause_end)
-            .any(|u| NORMAL.contains(&u.text.to_lowercase().as_str()) || negation(&u))
+            .any(|u| NORMAL.contains(&u.text.to_lowercase().as_str()))
             || toks[i.saturating_sub(2)..i]
                 .iter()
                 .any(|u| u.sent == t.sent && negation(&u));

@@ -35,27 +35,56 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let Some(partners) = ix.partners.get(&name) else {
             continue;
         };
-        // Context: this drug's sentence, cut at the neighbouring drug names.
-        let (s_start, s_end) = doc.sentences.get(tok.sent).copied().unwrap_or((0, 0));
+        // Context: this drug's sentence, cut at the neighbouring drug names; when that names
+        // no indication at all, the sentences either side too ("She has had hives for a
+        // month. We started hydralazine."), again cut at other drugs.
         let is_drug = |t: &&super::text::Tok| ix.drug_names.contains(&t.text.to_lowercase());
-        let left = doc.toks[..i]
-            .iter()
-            .rev()
-            .take_while(|t| t.sent == tok.sent)
-            .find(is_drug)
-            .map_or(s_start, |t| t.end);
-        let right = doc.toks[i + 1..]
-            .iter()
-            .take_while(|t| t.sent == tok.sent)
-            .find(is_drug)
-            .map_or(s_end, |t| t.start);
-        let context = format!(
-            "{} {}",
-            doc.slice(left, tok.start),
-            doc.slice(tok.end, right.max(tok.end))
-        )
-        .to_lowercase();
+        let window = |sent: usize, lo: usize, hi: usize| -> String {
+            let (s_start, s_end) = doc.sentences.get(sent).copied().unwrap_or((0, 0));
+            let left = doc.toks[..lo]
+                .iter()
+                .rev()
+                .take_while(|t| t.sent == sent)
+                .find(is_drug)
+                .map_or(s_start, |t| t.end);
+            let right = doc.toks[hi..]
+                .iter()
+                .take_while(|t| t.sent == sent)
+                .find(is_drug)
+                .map_or(s_end, |t| t.start);
+            let mid = if lo < hi {
+                (doc.toks[lo].start, doc.toks[hi - 1].end)
+            } else {
+                (right, right)
+            };
+            format!(
+                "{} {}",
+                doc.slice(left, mid.0),
+                doc.slice(mid.1, right.max(mid.1))
+            )
+            .to_lowercase()
+        };
         let own: &[String] = ix.indications.get(&name).map_or(&[], |v| v.as_slice());
+        let theirs: Vec<String> = partners
+            .iter()
+            .flat_map(|p| p.indications.iter().filter(|s| !own.contains(s)).cloned())
+            .collect();
+        let mut context = window(tok.sent, i, i + 1);
+        if matches(&context, own) == 0 && matches(&context, &theirs) == 0 {
+            let before = doc.toks[..i].iter().rev().find(|t| t.sent + 1 == tok.sent);
+            let after = doc.toks[i..].iter().find(|t| t.sent == tok.sent + 1);
+            if let Some(b) = before {
+                // The previous sentence after its last drug name.
+                let end = doc.toks.partition_point(|t| t.start <= b.start);
+                context.push(' ');
+                context.push_str(&window(b.sent, end, end));
+            }
+            if let Some(a) = after {
+                let start = doc.toks.partition_point(|t| t.start < a.start);
+                context.push(' ');
+                context.push_str(&window(a.sent, start, start));
+            }
+        }
         if matches(&context, own) > 0 {
             continue;
         }
