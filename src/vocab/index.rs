@@ -41,6 +41,8 @@ pub struct Index {
     /// Medical words that are not ordinary English ("spondylitis", not "ankle").
     medical_only: HashSet<String>,
     targets: Vec<(String, bool)>,
+    /// `phonetic::sound_key` of each target, same order.
+    target_sounds: Vec<String>,
     skel: HashMap<String, Vec<u32>>,
     skel_del: HashMap<String, Vec<u32>>,
 }
@@ -144,6 +146,7 @@ impl Index {
             if t.len() >= 5 && is_word(t) && !english.contains(t) && seen.insert(t.to_string()) {
                 let id = ix.targets.len() as u32;
                 ix.targets.push((t.to_string(), is_core));
+                ix.target_sounds.push(sound_key(t));
                 let key = skeleton(t);
                 for d in deletions(&key) {
                     ix.skel_del.entry(d).or_default().push(id);
@@ -209,15 +212,17 @@ impl Index {
         // Ranked by sound-key distance, then letters.
         let mut best: Option<(&str, usize, usize)> = None;
         for id in ids {
-            let Some((term, _)) = self.targets.get(id as usize) else {
+            let (Some((term, _)), Some(term_sound)) = (
+                self.targets.get(id as usize),
+                self.target_sounds.get(id as usize),
+            ) else {
                 continue;
             };
             if term.len() < 7 {
                 continue;
             }
-            let term_sound = sound_key(term);
             let sound_limit = usize::from(term_sound.len() >= 10);
-            let ds = levenshtein(&sound, &term_sound, sound_limit);
+            let ds = levenshtein(&sound, term_sound, sound_limit);
             let limit = term.len() / 2;
             let d = levenshtein(joined, term, limit);
             let fits = if key.len() < 5 {
