@@ -43,6 +43,8 @@ const CONTRAST: [&str; 9] = [
 struct Mention<'v> {
     right: bool,
     part: &'v str,
+    /// The word that named the part ("orchidopexy", "testicular").
+    word: String,
     start: usize,
     end: usize,
     sent: usize,
@@ -84,6 +86,15 @@ const COMPARE: [&str; 12] = [
     "equal",
 ];
 
+/// Whether a word names an operation ("orchidopexy", "nephrectomy", "tympanoplasty").
+fn is_operation(word: &str) -> bool {
+    [
+        "ectomy", "otomy", "ostomy", "pexy", "plasty", "scopy", "centesis", "desis", "rrhaphy",
+    ]
+    .iter()
+    .any(|s| word.ends_with(s))
+}
+
 /// Whether sentence `sent` holds a comparison word.
 fn sentence_compares(doc: &Doc, sent: usize) -> bool {
     doc.toks
@@ -120,11 +131,11 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 break;
             }
             if let Some(p) = body_part(vocab, u.text) {
-                found = Some((p, u.end));
+                found = Some((p, u.end, u.text.to_lowercase()));
                 break;
             }
         }
-        let Some((part, end)) = found else {
+        let Some((part, end, word)) = found else {
             if let Some(right) = side {
                 loose_sides.push((t.sent, right));
             }
@@ -160,6 +171,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             Some(right) => mentions.push(Mention {
                 right,
                 part,
+                word,
                 start: t.start,
                 end,
                 sent: t.sent,
@@ -193,15 +205,18 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         if rights == 0 || lefts == 0 || bilateral.iter().any(|&(_, p)| p == part) {
             continue;
         }
-        // Both sides of this part in one sentence, compared on purpose: "6/12 in the left eye
-        // and 6/6 in the right eye", "larger on the right than the left". Not so "biometry
-        // of the right eye was repeated, and consent taken for surgery on the left eye".
+        // Both sides of this part in one sentence, on purpose: compared ("6/12 in the left
+        // eye and 6/6 in the right eye", "larger on the right than the left") or different
+        // things done to each ("left orchiectomy, right orchidopexy"). Not so "biometry of
+        // the right eye was repeated, and consent taken for surgery on the left eye".
         let compared = ms.iter().any(|a| {
             ms.iter().any(|b| {
                 a.right
                     && !b.right
                     && a.sent == b.sent
-                    && ((a.measured && b.measured) || sentence_compares(doc, a.sent))
+                    && ((a.measured && b.measured)
+                        || (a.word != b.word && is_operation(&a.word) && is_operation(&b.word))
+                        || sentence_compares(doc, a.sent))
             })
         });
         if compared {

@@ -87,6 +87,9 @@ fn reference_reports_stay_within_false_query_budget() {
         words += text.split_whitespace().count();
         let found = check_text(text, vocab());
         assert_offsets(text, &found);
+        for f in &found {
+            eprintln!("{} {:?} {:?}", r["id"], f.kind, f.text);
+        }
         queries.extend(
             found
                 .into_iter()
@@ -94,6 +97,7 @@ fn reference_reports_stay_within_false_query_budget() {
         );
     }
     assert!(words > 3000);
+    eprintln!("{} queries on {words} words", queries.len());
     assert!(
         queries.len() * 500 <= words,
         "{} queries on {words} words: {queries:#?}",
