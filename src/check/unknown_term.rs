@@ -60,6 +60,12 @@ fn same_stem(word: &str, term: &str) -> bool {
     common + 3 >= term.len().min(word.len())
 }
 
+/// Whether one word is the other plus an ending of at most two letters ("triptan"/"triptans").
+fn inflects(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.starts_with(short) && long.len() - short.len() <= 2
+}
+
 /// A word that may be a piece of a misheard term: plain lowercase letters (a capital only at
 /// the start of a sentence), not a stop word.
 fn piece(doc: &Doc, t: &Tok) -> Option<String> {
@@ -232,8 +238,13 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                     .filter(|(t, _)| sound_key(t) == sound_key(&joined))
                     .map(|(t, d)| (t.to_string(), d))
             });
+            // A term that is one of the words with another ending ("triptan use" →
+            // triptans) explains nothing.
             if let Some((term, d)) = found
-                && !pieces[i..i + n].iter().flatten().any(|p| *p == term)
+                && !pieces[i..i + n]
+                    .iter()
+                    .flatten()
+                    .any(|p| *p == term || (p.len() >= 5 && inflects(p, &term)))
                 && (!all_known || core_only || skeleton(&joined) == skeleton(&term))
             {
                 // All-English runs must match closely (they are usually just English), or
@@ -267,11 +278,16 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             i += n;
             continue;
         }
-        // A single unknown word close to a known term.
+        // A single unknown word close to a known term, or sounding exactly like one
+        // ("lamotrijeen").
         if let Some(w) = &pieces[i]
             && !known[i]
             && w.len() >= 5
-            && let Some((term, d)) = fuzzy(w, true)
+            && let Some((term, d)) = fuzzy(w, true).or_else(|| {
+                ix.sound_match(w)
+                    .filter(|(t, _)| sound_key(t) == sound_key(w))
+                    .map(|(t, d)| (t.to_string(), d))
+            })
             && d > 0
             && !same_stem(w, &term)
         {
