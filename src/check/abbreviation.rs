@@ -118,6 +118,12 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             let w = &word[..word.len() - 1];
             hit = lookup(w).map(|a| (a, w));
         }
+        // "25 µg/hour", "10 U/kg": the unit before a rate.
+        if hit.is_none()
+            && let Some((w, _)) = word.split_once('/')
+        {
+            hit = lookup(w).map(|a| (a, w));
+        }
         let Some((a, shown)) = hit else {
             continue;
         };

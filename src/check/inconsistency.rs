@@ -17,7 +17,7 @@ fn sex_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)(?:\b(?:\d+[- ](?:year|yr|month|week)s?[- ]old|y/?o|aged \d+|is an?|was an?|this|pleasant|elderly|young)\s+(?:[a-z]+\s+){0,3}?(woman|lady|female|girl|man|gentleman|male|boy)\b)|(?-i:\b(Mrs|Ms|Miss|Mr)\.?\s+[A-Z])|(?-i:\b\d+\s*(?:y/?o\s+)?(?:RH|LH)(F|M)\b)",
+            r"(?i)(?:\b(?:\d+[- ](?:year|yr|month|week)s?[- ]old|y/?o|aged \d+|is an?|was an?|this|pleasant|elderly|young|baby|newborn)\s+(?:[a-z]+\s+){0,3}?(woman|lady|female|girl|man|gentleman|male|boy)\b)|(?-i:\b(Mrs|Ms|Miss|Mr)\.?\s+[A-Z])|(?-i:\b\d+\s*(?:y/?o\s+)?(?:RH|LH)(F|M)\b)",
         )
         .expect("constant regex is valid")
     })
@@ -127,10 +127,11 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         }
         female(m.as_str()).map(|f| (f, m.as_str().to_string()))
     });
-    let pronouns: Vec<(&super::text::Tok, bool)> = doc
+    let pronouns: Vec<(usize, &super::text::Tok, bool)> = doc
         .toks
         .iter()
-        .filter_map(|t| pronoun(t.text).map(|f| (t, f)))
+        .enumerate()
+        .filter_map(|(k, t)| pronoun(t.text).map(|f| (k, t, f)))
         .collect();
     let is_stated = stated.is_some();
     let title_stated = stated
@@ -139,7 +140,7 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     let (patient_female, basis) = match stated {
         Some((f, word)) => (f, format!("the patient is described as \"{word}\"")),
         None => {
-            let fem = pronouns.iter().filter(|p| p.1).count();
+            let fem = pronouns.iter().filter(|p| p.2).count();
             let masc = pronouns.len() - fem;
             if fem >= 3 && masc == 1 {
                 (true, "the patient is otherwise \"she\"".to_string())
@@ -155,8 +156,9 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         sex_words(doc, patient_female, &basis, title_stated, &near_third, hits);
     }
     if !basis.is_empty() {
-        for (t, f) in &pronouns {
-            if *f != patient_female && could_be_third(doc, t.sent, *f) {
+        for (k, t, f) in &pronouns {
+            let owned = matches!(t.text.to_lowercase().as_str(), "his" | "her").then_some(k + 1);
+            if *f != patient_female && could_be_third(doc, t.sent, *f, owned) {
                 continue;
             }
             if *f != patient_female {
@@ -255,12 +257,15 @@ fn relative_female(word: &str) -> Option<bool> {
 /// Whether a pronoun of this sex in sentence `sent` may be about a third party named there or
 /// in the sentence before. "His wife reports snoring" about Mrs Adeyemi cannot be: the only
 /// other person is a woman.
-fn could_be_third(doc: &Doc, sent: usize, female: bool) -> bool {
+/// "Her mother" names the mother, so "Her" is someone else: the word right after the
+/// pronoun (`owned`) is left out.
+fn could_be_third(doc: &Doc, sent: usize, female: bool, owned: Option<usize>) -> bool {
     doc.toks
         .iter()
-        .filter(|t| t.sent == sent || t.sent + 1 == sent)
-        .filter(|t| THIRD_PARTY.iter().any(|w| w.eq_ignore_ascii_case(t.text)))
-        .any(|t| relative_female(t.text).is_none_or(|f| f == female))
+        .enumerate()
+        .filter(|(k, t)| (t.sent == sent || t.sent + 1 == sent) && Some(*k) != owned)
+        .filter(|(_, t)| THIRD_PARTY.iter().any(|w| w.eq_ignore_ascii_case(t.text)))
+        .any(|(_, t)| relative_female(t.text).is_none_or(|f| f == female))
 }
 
 /// Whether the nearest person named before an age in its sentence is someone other than the

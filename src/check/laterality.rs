@@ -14,7 +14,11 @@ use crate::vocab::Vocab;
 
 /// The part a word names: `laterality.tsv`, or a spinal level ("L5", "C6", "S1").
 fn body_part<'v>(vocab: &'v Vocab, word: &str) -> Option<&'v str> {
-    if let Some(p) = vocab.index.sided_parts.get(&word.to_lowercase()) {
+    let lower = word.to_lowercase();
+    // "mid-axillary", "above-knee": the last part of a hyphenated word.
+    let last = lower.rsplit('-').next().unwrap_or(&lower);
+    let table = &vocab.index.sided_parts;
+    if let Some(p) = table.get(&lower).or_else(|| table.get(last)) {
         return Some(p);
     }
     let mut chars = word.chars();
@@ -117,7 +121,8 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let toks = &doc.toks;
     let mut mentions: Vec<Mention> = Vec::new();
     let mut bilateral: Vec<(usize, &str)> = Vec::new();
-    // Sentences with a side word that names no body part ("on the left"): (sentence, right).
+    // Sentences with a side word after "the" that names no body part ("on the left"):
+    // (sentence, right). "Right-sided weakness" is a symptom, not a side set against another.
     let mut loose_sides: Vec<(usize, bool)> = Vec::new();
     for (i, t) in toks.iter().enumerate() {
         let Some(side) = side(t.text) else {
@@ -136,7 +141,11 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             }
         }
         let Some((part, end, word)) = found else {
-            if let Some(right) = side {
+            // "on the left", "to the right": a side set against another in the sentence.
+            let placed = i
+                .checked_sub(1)
+                .is_some_and(|p| toks[p].text.eq_ignore_ascii_case("the"));
+            if let (Some(right), true) = (side, placed) {
                 loose_sides.push((t.sent, right));
             }
             continue;
@@ -206,9 +215,11 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             continue;
         }
         // Both sides of this part in one sentence, on purpose: compared ("6/12 in the left
-        // eye and 6/6 in the right eye", "larger on the right than the left") or different
-        // things done to each ("left orchiectomy, right orchidopexy"). Not so "biometry of
-        // the right eye was repeated, and consent taken for surgery on the left eye".
+        // eye and 6/6 in the right eye", "larger on the right than the left"), different
+        // things done to each ("left orchiectomy, right orchidopexy"), or joined in one
+        // phrase ("the right renal as an island and the left renal as a graft"). Not so
+        // "biometry of the right eye was repeated, and consent taken for surgery on the left
+        // eye", where a comma parts two statements.
         let compared = ms.iter().any(|a| {
             ms.iter().any(|b| {
                 a.right
@@ -216,7 +227,10 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                     && a.sent == b.sent
                     && ((a.measured && b.measured)
                         || (a.word != b.word && is_operation(&a.word) && is_operation(&b.word))
-                        || sentence_compares(doc, a.sent))
+                        || sentence_compares(doc, a.sent)
+                        || !doc
+                            .slice(a.end.min(b.end), a.start.max(b.start))
+                            .contains([',', ';']))
             })
         });
         if compared {

@@ -41,12 +41,27 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let is_drug = |t: &&super::text::Tok| ix.drug_names.contains(&t.text.to_lowercase());
         let window = |sent: usize, lo: usize, hi: usize| -> String {
             let (s_start, s_end) = doc.sentences.get(sent).copied().unwrap_or((0, 0));
-            let left = doc.toks[..lo]
+            let prev = doc.toks[..lo]
                 .iter()
+                .enumerate()
                 .rev()
-                .take_while(|t| t.sent == sent)
-                .find(is_drug)
-                .map_or(s_start, |t| t.end);
+                .take_while(|(_, t)| t.sent == sent)
+                .find(|(_, t)| is_drug(t));
+            // "HbA1c 74 on metformin alone, so we have added Reminyl": the drug before
+            // failed for the same problem, so its indication is this drug's too.
+            let failed = prev.is_some_and(|(k, t)| {
+                let lead = doc.toks[k.saturating_sub(2)..k]
+                    .iter()
+                    .any(|u| matches!(u.text.to_lowercase().as_str(), "despite" | "on"));
+                let between = doc.slice(t.end, doc.toks.get(lo).map_or(t.end, |u| u.start));
+                lead && between
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| matches!(w.to_lowercase().as_str(), "so" | "therefore" | "hence"))
+            });
+            let left = match prev {
+                Some((_, t)) if !failed => t.end,
+                _ => s_start,
+            };
             let right = doc.toks[hi..]
                 .iter()
                 .take_while(|t| t.sent == sent)

@@ -150,14 +150,31 @@ fn sound_run(
 
 pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let ix = &vocab.index;
-    let toks = &doc.toks;
-    // Words `drug_name` already queried are not queried twice.
-    let queried: Vec<(usize, usize)> = hits
+    lowercase_runs(doc, ix, hits);
+    capitalised_runs(doc, ix, hits);
+}
+
+/// Whether a word lies in a span already queried as an unknown term. The spans are sorted
+/// and do not overlap each other, so a binary search and a look at the few before it do;
+/// a 5 MB text with thousands of queries stays linear.
+fn queried(hits: &[Hit]) -> impl Fn(&Tok) -> bool + use<> {
+    let mut spans: Vec<(usize, usize)> = hits
         .iter()
         .filter(|h| h.kind == FindingKind::UnknownTerm)
         .map(|h| (h.start, h.end))
         .collect();
-    let taken = |t: &Tok| queried.iter().any(|&(s, e)| t.start < e && s < t.end);
+    spans.sort_unstable();
+    move |t: &Tok| {
+        let k = spans.partition_point(|&(s, _)| s < t.end);
+        spans[..k].iter().rev().take(4).any(|&(_, e)| t.start < e)
+    }
+}
+
+/// Runs of lowercase pieces and single lowercase words (the main pass).
+fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
+    let toks = &doc.toks;
+    // Words `drug_name` already queried are not queried twice.
+    let taken = queried(hits);
     let pieces: Vec<Option<String>> = toks
         .iter()
         .map(|t| if taken(t) { None } else { piece(doc, t) })
@@ -270,10 +287,11 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 start,
                 end,
                 message: format!(
-                    "\"{}\" is not a known term — did you mean {term}?",
-                    doc.slice(start, end)
+                    "\"{}\" is not a known term — did you mean {}?",
+                    doc.slice(start, end),
+                    ix.spelling(&term)
                 ),
-                suggestions: vec![term],
+                suggestions: vec![ix.spelling(&term).to_string()],
             });
             i += n;
             continue;
@@ -297,12 +315,84 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 start: toks[i].start,
                 end: toks[i].end,
                 message: format!(
-                    "\"{}\" is not a known word — did you mean {term}?",
-                    toks[i].text
+                    "\"{}\" is not a known word — did you mean {}?",
+                    toks[i].text,
+                    ix.spelling(&term)
                 ),
-                suggestions: vec![term],
+                suggestions: vec![ix.spelling(&term).to_string()],
             });
         }
         i += 1;
+    }
+}
+
+/// Titles before a name: the capitalised words after one are a person.
+const TITLES: [&str; 7] = ["mr", "mrs", "ms", "miss", "dr", "prof", "professor"];
+
+/// Runs of 2-3 words with a capitalised piece that sound exactly like a term: Whisper
+/// capitalises pieces it takes for names ("Ailers Dan loss" → Ehlers-Danlos, "Klebb see
+/// Ella" → Klebsiella). A word nobody knows must be among them, and no title before.
+fn capitalised_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
+    let toks = &doc.toks;
+    let taken = queried(hits);
+    let free = |t: &Tok| !taken(t);
+    let mut i = 0;
+    while i < toks.len() {
+        let mut found = None;
+        for n in [3, 2] {
+            let Some(run) = toks.get(i..i + n) else {
+                continue;
+            };
+            let titled = i > 0 && TITLES.contains(&toks[i - 1].text.to_lowercase().as_str());
+            let plain = run.iter().all(|t| {
+                let mut c = t.text.chars();
+                c.next().is_some_and(|h| h.is_ascii_alphabetic())
+                    && c.all(|x| x.is_ascii_lowercase())
+                    && free(t)
+            });
+            let spaced = run
+                .windows(2)
+                .all(|w| w[0].sent == w[1].sent && doc.slice(w[0].end, w[1].start) == " ");
+            let sentence_start =
+                |t: &Tok| doc.sentences.get(t.sent).is_some_and(|s| s.0 == t.start);
+            let capital = run.iter().any(|t| {
+                t.text.starts_with(|c: char| c.is_ascii_uppercase()) && !sentence_start(t)
+            });
+            let lower: Vec<String> = run.iter().map(|t| t.text.to_ascii_lowercase()).collect();
+            let unknown = lower.iter().any(|w| !ix.is_known(w));
+            let ends = [&lower[0], &lower[n - 1]];
+            let stop_end = ends.iter().any(|w| STOP.contains(&w.as_str()));
+            if titled || !plain || !spaced || !capital || !unknown || stop_end {
+                continue;
+            }
+            let joined: String = lower.concat();
+            if joined.len() < 8 {
+                continue;
+            }
+            if let Some((term, _)) = ix.sound_match(&joined)
+                && sound_key(term) == sound_key(&joined)
+            {
+                found = Some((n, term.to_string()));
+                break;
+            }
+        }
+        let Some((n, term)) = found else {
+            i += 1;
+            continue;
+        };
+        let (start, end) = (toks[i].start, toks[i + n - 1].end);
+        hits.push(Hit {
+            kind: FindingKind::UnknownTerm,
+            severity: Severity::Medium,
+            start,
+            end,
+            message: format!(
+                "\"{}\" sounds like {} — check the term",
+                doc.slice(start, end),
+                ix.spelling(&term)
+            ),
+            suggestions: vec![ix.spelling(&term).to_string()],
+        });
+        i += n;
     }
 }

@@ -41,6 +41,8 @@ pub struct Index {
     /// Medical words that are not ordinary English ("spondylitis", not "ankle").
     medical_only: HashSet<String>,
     targets: Vec<(String, bool)>,
+    /// Hyphenated terms matched as one word → their spelling ("ehlersdanlos" → "ehlers-danlos").
+    compounds: HashMap<String, String>,
     /// `phonetic::sound_key` of each target, same order.
     target_sounds: Vec<String>,
     skel: HashMap<String, Vec<u32>>,
@@ -75,6 +77,16 @@ impl Index {
         }
         for terms in v.specialty.values() {
             for t in terms.iter().map(lower) {
+                // "Ehlers-Danlos" is also a target as one word, for splits like "ailers dan loss".
+                for chunk in t.split_whitespace().filter(|c| c.contains('-')) {
+                    let joined: String = chunk.chars().filter(|c| *c != '-').collect();
+                    // Only when no part is English: "ehlers-danlos", not "two-week".
+                    let foreign = chunk.split('-').all(|p| !english.contains(p));
+                    if is_word(&joined) && foreign {
+                        ix.compounds.insert(joined.clone(), chunk.to_string());
+                        core.insert(joined);
+                    }
+                }
                 for tok in t.split(|c: char| !c.is_alphanumeric()) {
                     if !tok.is_empty() {
                         ix.known.insert(tok.to_string());
@@ -239,6 +251,11 @@ impl Index {
             }
         }
         best.map(|(t, _, d)| (t, d))
+    }
+
+    /// How a matched target is written: hyphenated terms get their hyphens back.
+    pub fn spelling<'a>(&'a self, term: &'a str) -> &'a str {
+        self.compounds.get(term).map_or(term, String::as_str)
     }
 
     /// Whether a lowercase word is a medical term that is not ordinary English.
