@@ -206,8 +206,7 @@ fn foreign(sentence: &str, ix: &crate::vocab::Index) -> bool {
         .iter()
         .filter(|w| FOREIGN.contains(&w.as_str()))
         .count();
-    let unknown = words.iter().filter(|w| !ix.is_known(w)).count();
-    function >= 2 && unknown * 2 >= words.len()
+    function >= 2 && words.iter().filter(|w| !ix.is_known(w)).count() * 2 >= words.len()
 }
 
 fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, message: &str) {

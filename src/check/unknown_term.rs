@@ -127,7 +127,7 @@ fn sound_run(
             continue;
         }
         let joined: String = words.iter().flatten().map(String::as_str).collect();
-        if ix.is_known(&joined) {
+        if skeleton(&joined).len() < 4 || ix.is_known(&joined) {
             continue;
         }
         // A run of ordinary English words must not contain the term's own word.
@@ -250,10 +250,9 @@ fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
             // term spelt quite differently ("thigh royd ectomy", "carrot oh conus").
             let found = fuzzy(&joined, core_only).or_else(|| {
                 (!all_known || n == 3)
-                    .then(|| ix.sound_match(&joined))
+                    .then(|| ix.sound_exact(&joined))
                     .flatten()
-                    .filter(|(t, _)| sound_key(t) == sound_key(&joined))
-                    .map(|(t, d)| (t.to_string(), d))
+                    .map(|t| (t.to_string(), levenshtein(&joined, t, usize::MAX - 1)))
             });
             // A term that is one of the words with another ending ("triptan use" →
             // triptans) explains nothing.
@@ -302,9 +301,8 @@ fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
             && !known[i]
             && w.len() >= 5
             && let Some((term, d)) = fuzzy(w, true).or_else(|| {
-                ix.sound_match(w)
-                    .filter(|(t, _)| sound_key(t) == sound_key(w))
-                    .map(|(t, d)| (t.to_string(), d))
+                ix.sound_exact(w)
+                    .map(|t| (t.to_string(), levenshtein(w, t, usize::MAX - 1)))
             })
             && d > 0
             && !same_stem(w, &term)
@@ -358,20 +356,21 @@ fn capitalised_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
             let capital = run.iter().any(|t| {
                 t.text.starts_with(|c: char| c.is_ascii_uppercase()) && !sentence_start(t)
             });
+            if titled || !capital || !plain || !spaced {
+                continue;
+            }
             let lower: Vec<String> = run.iter().map(|t| t.text.to_ascii_lowercase()).collect();
-            let unknown = lower.iter().any(|w| !ix.is_known(w));
-            let ends = [&lower[0], &lower[n - 1]];
-            let stop_end = ends.iter().any(|w| STOP.contains(&w.as_str()));
-            if titled || !plain || !spaced || !capital || !unknown || stop_end {
+            let stop_end = [&lower[0], &lower[n - 1]]
+                .iter()
+                .any(|w| STOP.contains(&w.as_str()));
+            if stop_end || lower.iter().all(|w| ix.is_known(w)) {
                 continue;
             }
             let joined: String = lower.concat();
             if joined.len() < 8 {
                 continue;
             }
-            if let Some((term, _)) = ix.sound_match(&joined)
-                && sound_key(term) == sound_key(&joined)
-            {
+            if let Some(term) = ix.sound_exact(&joined) {
                 found = Some((n, term.to_string()));
                 break;
             }

@@ -253,6 +253,24 @@ impl Index {
         best.map(|(t, _, d)| (t, d))
     }
 
+    /// The target term that sounds exactly like `joined` (equal `phonetic::sound_key`, so an
+    /// equal skeleton too: one hash lookup), 7 letters or longer, 4 consonants or more.
+    pub fn sound_exact(&self, joined: &str) -> Option<&str> {
+        let key = skeleton(joined);
+        if key.len() < 4 {
+            return None;
+        }
+        let ids = self.skel.get(&key)?;
+        let sound = sound_key(joined);
+        ids.iter()
+            .filter_map(|&id| {
+                let (term, _) = self.targets.get(id as usize)?;
+                let key = self.target_sounds.get(id as usize)?;
+                (term.len() >= 7 && *key == sound).then_some(term.as_str())
+            })
+            .min_by_key(|t| (levenshtein(joined, t, usize::MAX - 1), *t))
+    }
+
     /// How a matched target is written: hyphenated terms get their hyphens back.
     pub fn spelling<'a>(&'a self, term: &'a str) -> &'a str {
         self.compounds.get(term).map_or(term, String::as_str)
