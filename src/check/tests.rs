@@ -369,11 +369,17 @@ fn blind_sets_meet_recall_and_false_query_targets() {
     }
 }
 
-/// A fifth blind set (paragraph-length dictations), held out: its lines are not read while
-/// the checks are changed, so it estimates how they do on text they have not seen. Guards
-/// against regressions: recall ≥ 75%, ≤ 1 false query per 500 words.
+/// Two sets held out: their lines are not read while the checks are changed, so they estimate
+/// how the checks do on text they have not seen. Blind 5 (paragraph-length dictations) was
+/// measured at 52/70 on arrival and 59/70 after this stop's general changes; blind 7 arrived
+/// last and was scored once (docs/benchmarks.md). Guards against regressions: recall ≥ 75%,
+/// ≤ 1 false query per 500 words.
 #[test]
-fn held_out_blind_set_does_not_regress() {
-    let b = score_blind(include_str!("../../tests/fixtures/checker_blind5.jsonl"));
-    assert_targets(&b, 75);
+fn held_out_blind_sets_do_not_regress() {
+    for set in [
+        include_str!("../../tests/fixtures/checker_blind5.jsonl"),
+        include_str!("../../tests/fixtures/checker_blind7.jsonl"),
+    ] {
+        assert_targets(&score_blind(set), 75);
+    }
 }
