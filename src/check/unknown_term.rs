@@ -20,6 +20,13 @@ const STOP: [&str; 64] = [
     "will", "would", "should", "can", "may", "there", "which", "who", "up", "out",
 ];
 
+/// Small words that a split term hardly ever holds: auxiliary verbs and some pronouns (a split
+/// may hold "you", "I" or "me": "dupe ill you mab").
+const CLAUSE_WORDS: [&str; 14] = [
+    "has", "have", "had", "was", "were", "been", "will", "would", "should", "did", "she", "they",
+    "them", "we",
+];
+
 const UNITS: [&str; 27] = [
     "mm",
     "cm",
@@ -119,7 +126,13 @@ fn sound_run(
             .windows(2)
             .all(|w| w[0].sent == w[1].sent && doc.slice(w[0].end, w[1].start) == " ");
         let has_stop = pieces[i..i + n].iter().any(Option::is_none);
+        // A verb or pronoun makes the run a clause ("eye has a dense"), not a split term.
+        let clause = words
+            .iter()
+            .flatten()
+            .any(|w| CLAUSE_WORDS.contains(&w.as_str()));
         if !spaced
+            || clause
             || words.iter().any(Option::is_none)
             || pieces[i + n - 1].is_none()
             || (n < 4 && !has_stop)

@@ -109,7 +109,11 @@ pub struct Vocab {
 }
 
 /// Every list in `vocab/specialty/` (a test checks none is left out).
-const SPECIALTIES: [(&str, &str); 22] = [
+const SPECIALTIES: [(&str, &str); 32] = [
+    (
+        "anaesthetics_icu",
+        include_str!("../../vocab/specialty/anaesthetics_icu.txt"),
+    ),
     (
         "cardiology",
         include_str!("../../vocab/specialty/cardiology.txt"),
@@ -133,12 +137,28 @@ const SPECIALTIES: [(&str, &str); 22] = [
         include_str!("../../vocab/specialty/general_practice.txt"),
     ),
     (
+        "genetics_immunology",
+        include_str!("../../vocab/specialty/genetics_immunology.txt"),
+    ),
+    (
+        "geriatrics_palliative",
+        include_str!("../../vocab/specialty/geriatrics_palliative.txt"),
+    ),
+    (
         "haematology",
         include_str!("../../vocab/specialty/haematology.txt"),
     ),
     (
         "infectious_disease",
         include_str!("../../vocab/specialty/infectious_disease.txt"),
+    ),
+    (
+        "maxillofacial",
+        include_str!("../../vocab/specialty/maxillofacial.txt"),
+    ),
+    (
+        "microbiology",
+        include_str!("../../vocab/specialty/microbiology.txt"),
     ),
     (
         "neurology",
@@ -165,12 +185,24 @@ const SPECIALTIES: [(&str, &str); 22] = [
         include_str!("../../vocab/specialty/paediatrics.txt"),
     ),
     (
+        "pathology_labs",
+        include_str!("../../vocab/specialty/pathology_labs.txt"),
+    ),
+    (
         "pharmacy",
         include_str!("../../vocab/specialty/pharmacy.txt"),
     ),
     (
+        "plastics",
+        include_str!("../../vocab/specialty/plastics.txt"),
+    ),
+    (
         "psychiatry",
         include_str!("../../vocab/specialty/psychiatry.txt"),
+    ),
+    (
+        "radiology",
+        include_str!("../../vocab/specialty/radiology.txt"),
     ),
     ("renal", include_str!("../../vocab/specialty/renal.txt")),
     (
@@ -181,8 +213,16 @@ const SPECIALTIES: [(&str, &str); 22] = [
         "rheumatology",
         include_str!("../../vocab/specialty/rheumatology.txt"),
     ),
+    (
+        "sexual_health",
+        include_str!("../../vocab/specialty/sexual_health.txt"),
+    ),
     ("surgery", include_str!("../../vocab/specialty/surgery.txt")),
     ("urology", include_str!("../../vocab/specialty/urology.txt")),
+    (
+        "vascular",
+        include_str!("../../vocab/specialty/vascular.txt"),
+    ),
 ];
 
 impl Vocab {

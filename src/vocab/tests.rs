@@ -97,6 +97,22 @@ fn malformed_line_names_file_and_line() {
     );
 
     std::fs::write(d.join("abbreviations.tsv"), "").expect("write");
+    std::fs::write(
+        d.join("laterality.tsv"),
+        "word\tpart\nelbow\telbow\nknee cap\tknee\n",
+    )
+    .expect("write");
+    let msg = Vocab::bundled()
+        .expect("loads")
+        .with_user_dir(&d)
+        .expect_err("two words")
+        .to_string();
+    assert!(
+        msg.contains("laterality.tsv, line 3") && msg.contains("one word"),
+        "{msg}"
+    );
+
+    std::fs::write(d.join("laterality.tsv"), "").expect("write");
     std::fs::write(d.join("never_query.txt"), [0xff, 0xfe, b'a']).expect("write");
     let msg = Vocab::bundled()
         .expect("loads")
