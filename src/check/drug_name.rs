@@ -75,14 +75,15 @@ fn piece(t: &Tok) -> Option<String> {
 /// to half the name, or a quarter of its sound key, when the consonants sound alike
 /// ("clopped a grill": clopidogrel; "mirror tazza peen": mirtazapine).
 fn closest<'v>(
-    names: &[(&'v str, String)],
+    names: &'v [(String, String, String)],
     joined: &str,
     english_run: bool,
 ) -> Option<(&'v str, usize)> {
     let mut best: Option<(&str, usize)> = None;
     let key = skeleton(joined);
     let sound = sound_key(joined);
-    for &(name, ref name_key) in names {
+    for (name, name_key, name_sound) in names {
+        let name = name.as_str();
         // One consonant apart at most ("rampro": rmpr, ramipril: rmprl).
         let sounds_alike = key.len() >= 4 && one_deletion_apart(name_key, &key);
         let limit = if sounds_alike {
@@ -94,9 +95,8 @@ fn closest<'v>(
         };
         let mut d = levenshtein(joined, name, limit);
         if d > limit && sounds_alike {
-            let name_sound = sound_key(name);
             let sound_limit = name_sound.len() / 4;
-            if levenshtein(&sound, &name_sound, sound_limit) <= sound_limit {
+            if levenshtein(&sound, name_sound, sound_limit) <= sound_limit {
                 d = limit; // accepted at the edge of the budget: exact spellings rank first
             }
         }
@@ -109,7 +109,6 @@ fn closest<'v>(
 
 pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let ix = &vocab.index;
-    let mut names: Vec<(&str, String)> = Vec::new();
     for m in dose_re().find_iter(doc.text) {
         let (sent_start, _) = doc.sentence_at(m.start());
         let before = doc.toks.partition_point(|t| t.end <= m.start());
@@ -146,17 +145,9 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             if words.len() == 1 && english_run {
                 continue; // "paracetamol. Daily 10 mg" — a plain word is not a drug slip
             }
-            if names.is_empty() {
-                names = ix
-                    .drug_names
-                    .iter()
-                    .filter(|n| n.len() >= 5 && n.bytes().all(|b| b.is_ascii_lowercase()))
-                    .map(|n| (n.as_str(), skeleton(n)))
-                    .collect();
-            }
             // A drug we hold doses for, else any term that sounds the same (drugs missing
             // from the dose table are still in the medical term list).
-            let found = closest(&names, &joined, english_run).or_else(|| {
+            let found = closest(&ix.drug_keys, &joined, english_run).or_else(|| {
                 (words.len() >= 2 || !english_run)
                     .then(|| ix.sound_match(&joined))
                     .flatten()

@@ -158,19 +158,8 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
     if !basis.is_empty() {
         for (k, t, f) in &pronouns {
             let owned = matches!(t.text.to_lowercase().as_str(), "his" | "her").then_some(k + 1);
-            if *f != patient_female && could_be_third(doc, t.sent, *f, owned) {
-                continue;
-            }
-            if *f != patient_female {
-                query(
-                    hits,
-                    t.start,
-                    t.end,
-                    format!(
-                        "\"{}\" does not match the patient's sex: {basis} — check",
-                        t.text
-                    ),
-                );
+            if *f != patient_female && !could_be_third(doc, t.sent, *f, owned) {
+                wrong_sex(hits, t.start, t.end, t.text, &basis);
             }
         }
     }
@@ -282,6 +271,16 @@ pub(super) fn names_other(before: &str) -> bool {
         }
     }
     false
+}
+
+/// "<said> does not match the patient's sex: <basis> — check".
+fn wrong_sex(hits: &mut Vec<Hit>, start: usize, end: usize, said: &str, basis: &str) {
+    query(
+        hits,
+        start,
+        end,
+        format!("\"{said}\" does not match the patient's sex: {basis} — check"),
+    );
 }
 
 /// One inconsistency query (no suggestion: only the author knows which fact is right).
@@ -424,15 +423,7 @@ fn sex_words(
                 continue; // the addressee
             }
             if surnames.is_empty() && !title_stated && f != patient_female && !near_third(t.sent) {
-                query(
-                    hits,
-                    t.start,
-                    t.end,
-                    format!(
-                        "\"{}\" does not match the patient's sex: {basis} — check",
-                        t.text
-                    ),
-                );
+                wrong_sex(hits, t.start, t.end, t.text, basis);
             }
             match surnames.iter().find(|(s, _)| *s == surname) {
                 Some(&(_, first)) if first != f && !near_third(t.sent) => query(
@@ -469,15 +460,7 @@ fn sex_words(
             } else {
                 t.start
             };
-            query(
-                hits,
-                start,
-                t.end,
-                format!(
-                    "\"{}\" does not match the patient's sex: {basis} — check",
-                    doc.slice(start, t.end)
-                ),
-            );
+            wrong_sex(hits, start, t.end, doc.slice(start, t.end), basis);
         }
     }
 }

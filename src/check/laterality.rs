@@ -90,6 +90,16 @@ const COMPARE: [&str; 12] = [
     "equal",
 ];
 
+/// Whether a right and a left mention of one part in one sentence are said on purpose.
+fn deliberate_pair(doc: &Doc, a: &Mention, b: &Mention) -> bool {
+    (a.measured && b.measured)
+        || (a.word != b.word && is_operation(&a.word) && is_operation(&b.word))
+        || sentence_compares(doc, a.sent)
+        || !doc
+            .slice(a.end.min(b.end), a.start.max(b.start))
+            .contains([',', ';'])
+}
+
 /// Whether a word names an operation ("orchidopexy", "nephrectomy", "tympanoplasty").
 fn is_operation(word: &str) -> bool {
     [
@@ -160,9 +170,10 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let measured = (i.saturating_sub(5)..=part_tok + 5)
             .filter(near)
             .any(|k| toks[k].text.chars().any(|c| c.is_ascii_digit()));
-        let clause_end = doc.text[end..doc.sentence_at(t.start).1.max(end)]
+        let sent_end = doc.sentence_at(t.start).1.max(end);
+        let clause_end = doc.text[end..sent_end]
             .find([',', ';', '.'])
-            .map_or(doc.sentence_at(t.start).1, |k| end + k);
+            .map_or(sent_end, |k| end + k);
         let negation = |u: &&super::text::Tok| {
             matches!(
                 u.text.to_lowercase().as_str(),
@@ -220,17 +231,15 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         // phrase ("the right renal as an island and the left renal as a graft"). Not so
         // "biometry of the right eye was repeated, and consent taken for surgery on the left
         // eye", where a comma parts two statements.
-        let compared = ms.iter().any(|a| {
-            ms.iter().any(|b| {
-                a.right
-                    && !b.right
-                    && a.sent == b.sent
-                    && ((a.measured && b.measured)
-                        || (a.word != b.word && is_operation(&a.word) && is_operation(&b.word))
-                        || sentence_compares(doc, a.sent)
-                        || !doc
-                            .slice(a.end.min(b.end), a.start.max(b.start))
-                            .contains([',', ';']))
+        // Mentions grouped by sentence, so only pairs within one sentence are compared.
+        let mut by_sent: HashMap<usize, Vec<&Mention>> = HashMap::new();
+        for m in &ms {
+            by_sent.entry(m.sent).or_default().push(m);
+        }
+        let compared = by_sent.values().any(|same| {
+            same.iter().any(|a| {
+                same.iter()
+                    .any(|b| a.right && !b.right && deliberate_pair(doc, a, b))
             })
         });
         if compared {

@@ -167,6 +167,27 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     capitalised_runs(doc, ix, hits);
 }
 
+/// One unknown_term query suggesting `term` (hyphens restored), with `message` built from the
+/// quoted words and the suggestion.
+fn query(
+    hits: &mut Vec<Hit>,
+    doc: &Doc,
+    ix: &crate::vocab::Index,
+    (start, end): (usize, usize),
+    term: &str,
+    message: impl Fn(&str, &str) -> String,
+) {
+    let spelt = ix.spelling(term);
+    hits.push(Hit {
+        kind: FindingKind::UnknownTerm,
+        severity: Severity::Medium,
+        start,
+        end,
+        message: message(doc.slice(start, end), spelt),
+        suggestions: vec![spelt.to_string()],
+    });
+}
+
 /// Whether a word lies in a span already queried as an unknown term. The spans are sorted
 /// and do not overlap each other, so a binary search and a look at the few before it do;
 /// a 5 MB text with thousands of queries stays linear.
@@ -292,19 +313,14 @@ fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
             .map(|(n, term, _)| (n, term))
             .or_else(|| sound_run(doc, &pieces, &loose, &known, i, ix));
         if let Some((n, term)) = run {
-            let (start, end) = (toks[i].start, toks[i + n - 1].end);
-            hits.push(Hit {
-                kind: FindingKind::UnknownTerm,
-                severity: Severity::Medium,
-                start,
-                end,
-                message: format!(
-                    "\"{}\" is not a known term — did you mean {}?",
-                    doc.slice(start, end),
-                    ix.spelling(&term)
-                ),
-                suggestions: vec![ix.spelling(&term).to_string()],
-            });
+            query(
+                hits,
+                doc,
+                ix,
+                (toks[i].start, toks[i + n - 1].end),
+                &term,
+                |w, t| format!("\"{w}\" is not a known term — did you mean {t}?"),
+            );
             i += n;
             continue;
         }
@@ -320,18 +336,14 @@ fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
             && d > 0
             && !same_stem(w, &term)
         {
-            hits.push(Hit {
-                kind: FindingKind::UnknownTerm,
-                severity: Severity::Medium,
-                start: toks[i].start,
-                end: toks[i].end,
-                message: format!(
-                    "\"{}\" is not a known word — did you mean {}?",
-                    toks[i].text,
-                    ix.spelling(&term)
-                ),
-                suggestions: vec![ix.spelling(&term).to_string()],
-            });
+            query(
+                hits,
+                doc,
+                ix,
+                (toks[i].start, toks[i].end),
+                &term,
+                |w, t| format!("\"{w}\" is not a known word — did you mean {t}?"),
+            );
         }
         i += 1;
     }
@@ -392,19 +404,14 @@ fn capitalised_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
             i += 1;
             continue;
         };
-        let (start, end) = (toks[i].start, toks[i + n - 1].end);
-        hits.push(Hit {
-            kind: FindingKind::UnknownTerm,
-            severity: Severity::Medium,
-            start,
-            end,
-            message: format!(
-                "\"{}\" sounds like {} — check the term",
-                doc.slice(start, end),
-                ix.spelling(&term)
-            ),
-            suggestions: vec![ix.spelling(&term).to_string()],
-        });
+        query(
+            hits,
+            doc,
+            ix,
+            (toks[i].start, toks[i + n - 1].end),
+            &term,
+            |w, t| format!("\"{w}\" sounds like {t} — check the term"),
+        );
         i += n;
     }
 }

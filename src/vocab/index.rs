@@ -23,6 +23,9 @@ pub struct Index {
     pub drugs: HashMap<String, Vec<usize>>,
     /// Every drug-like name (dose table and sound-alike lists), lowercase.
     pub drug_names: HashSet<String>,
+    /// Drug names of 5+ plain letters with their skeleton and sound key, for matching the
+    /// words before a dose (`check::drug_name`); built once here, not per check.
+    pub drug_keys: Vec<(String, String, String)>,
     /// Drug name → its own indications (union over pairs).
     pub indications: HashMap<String, Vec<String>>,
     /// Drug name → the drugs it is confused with.
@@ -142,6 +145,16 @@ impl Index {
                 }
             }
         }
+        let mut names: Vec<&String> = ix
+            .drug_names
+            .iter()
+            .filter(|n| n.len() >= 5 && n.bytes().all(|b| b.is_ascii_lowercase()))
+            .collect();
+        names.sort();
+        ix.drug_keys = names
+            .into_iter()
+            .map(|n| (n.clone(), skeleton(n), sound_key(n)))
+            .collect();
         ix.sided_parts = v.sided_parts.iter().cloned().collect();
         for a in v.artifacts.iter().map(lower) {
             if a.starts_with('[') || a.starts_with('(') {
