@@ -152,17 +152,27 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         {
             continue;
         }
-        // The drug: one of the 4 words before the number, in the same sentence.
+        // The drug: one of the 4 words before the number, in the same sentence, not beyond a
+        // comma ("clozapine, start glycopyrrolate 1 mg") or a word we do not know, which is
+        // probably another drug.
         let before = doc.toks.partition_point(|t| t.end <= num.start());
-        let drug = doc.toks[..before]
-            .iter()
-            .rev()
-            .take(4)
-            .take_while(|t| t.start >= sent_start && !t.text.chars().any(|c| c.is_ascii_digit()))
-            .find_map(|t| {
-                let key = t.text.to_lowercase();
-                ix.drugs.get(&key).map(|rows| (t, rows))
-            });
+        let mut drug = None;
+        for k in (before.saturating_sub(4)..before).rev() {
+            let t = &doc.toks[k];
+            let next_start = doc.toks.get(k + 1).map_or(num.start(), |n| n.start);
+            let parted = k + 1 < before && doc.slice(t.end, next_start).contains([',', ';', ':']);
+            if t.start < sent_start || parted || t.text.chars().any(|c| c.is_ascii_digit()) {
+                break;
+            }
+            let key = t.text.to_lowercase();
+            if let Some(rows) = ix.drugs.get(&key) {
+                drug = Some((t, rows));
+                break;
+            }
+            if key.len() >= 6 && !ix.is_known(&key) {
+                break;
+            }
+        }
         let Some((drug_tok, rows)) = drug else {
             continue;
         };

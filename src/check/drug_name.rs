@@ -65,7 +65,9 @@ const NOT_A_DRUG: [&str; 44] = [
 fn piece(t: &Tok) -> Option<String> {
     let mut chars = t.text.chars();
     let head = chars.next()?;
-    let ok = head.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_lowercase());
+    // A lone capital is a letter, not a piece of a name ("vitamin K 10 mg").
+    let lone_capital = head.is_ascii_uppercase() && t.text.len() == 1;
+    let ok = head.is_ascii_alphabetic() && !lone_capital && chars.all(|c| c.is_ascii_lowercase());
     let l = t.text.to_ascii_lowercase();
     (ok && !NOT_A_DRUG.contains(&l.as_str())).then_some(l)
 }

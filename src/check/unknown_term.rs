@@ -283,7 +283,7 @@ fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
             // A run with a word nobody knows, or three words, may also sound exactly like a
             // term spelt quite differently ("thigh royd ectomy", "carrot oh conus").
             let found = fuzzy(&joined, core_only).or_else(|| {
-                (!all_known || n == 3)
+                (!all_known || n == 3 || joined.len() >= 12)
                     .then(|| ix.sound_exact(&joined))
                     .flatten()
                     .map(|t| (t.to_string(), levenshtein(&joined, t, usize::MAX - 1)))
@@ -381,7 +381,11 @@ fn capitalised_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
             let capital = run.iter().any(|t| {
                 t.text.starts_with(|c: char| c.is_ascii_uppercase()) && !sentence_start(t)
             });
-            if titled || !capital || !plain || !spaced {
+            // "Dr Weston", "vitamin K": a title or a lone letter is not part of a term.
+            let named = run.iter().any(|t| {
+                t.text.len() < 2 || TITLES.contains(&t.text.to_ascii_lowercase().as_str())
+            });
+            if titled || named || !capital || !plain || !spaced {
                 continue;
             }
             let lower: Vec<String> = run.iter().map(|t| t.text.to_ascii_lowercase()).collect();

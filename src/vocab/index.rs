@@ -320,6 +320,11 @@ impl Index {
                 ("ing", ""),
                 ("ing", "e"),
                 ("ally", "al"),
+                // Adjectives of known nouns: keratotic/keratosis, psoriatic/psoriasis,
+                // ischaemic/ischaemia, atopic/atopy.
+                ("tic", "sis"),
+                ("ic", "ia"),
+                ("ic", "y"),
                 ("ly", ""),
                 ("'s", ""),
             ] {

@@ -109,7 +109,7 @@ pub struct Vocab {
 }
 
 /// Every list in `vocab/specialty/` (a test checks none is left out).
-const SPECIALTIES: [(&str, &str); 32] = [
+const SPECIALTIES: [(&str, &str); 33] = [
     (
         "anaesthetics_icu",
         include_str!("../../vocab/specialty/anaesthetics_icu.txt"),
@@ -127,6 +127,7 @@ const SPECIALTIES: [(&str, &str); 32] = [
         include_str!("../../vocab/specialty/endocrinology.txt"),
     ),
     ("ent", include_str!("../../vocab/specialty/ent.txt")),
+    ("eponyms", include_str!("../../vocab/specialty/eponyms.txt")),
     (
         "gastroenterology",
         include_str!("../../vocab/specialty/gastroenterology.txt"),

@@ -45,6 +45,8 @@ fn fold(word: &str, vowels: bool) -> String {
                 push('t', &mut out);
                 i += 1;
             }
+            // "-tion", "-tial", "-tient" sound like "sh": claudication and "cloud occasion".
+            b't' if i > 0 && next == b'i' && sh_ending(&s[i + 2..]) => push('s', &mut out),
             b'c' if next == b'h' || next == b'k' => {
                 push('k', &mut out);
                 i += 1;
@@ -62,6 +64,11 @@ fn fold(word: &str, vowels: bool) -> String {
         i += 1;
     }
     out
+}
+
+/// What follows "ti" in "-tion", "-tian", "-tial", "-tious", "-tient" (not "quetiapine").
+fn sh_ending(rest: &[u8]) -> bool {
+    matches!(rest, [b'o' | b'a' | b'e' | b'u', b'n' | b'l' | b's', ..])
 }
 
 fn is_vowel(b: u8) -> bool {
@@ -161,6 +168,14 @@ mod tests {
         assert_eq!(skeleton("pain"), skeleton("open"));
         assert_ne!(sound_key("pain"), sound_key("open"));
         assert_eq!(sound_key(""), "");
+    }
+
+    #[test]
+    fn tion_sounds_like_sion() {
+        assert_eq!(sound_key("cloud occasion"), sound_key("claudication"));
+        assert_eq!(skeleton("patient"), skeleton("pasient"));
+        // Only before "-on", "-al", "-ent" …: quetiapine keeps its t.
+        assert_ne!(skeleton("quetiapine"), skeleton("quesiapine"));
     }
 
     #[test]
