@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use super::inconsistency::{age_re, names_other};
+use super::ages::{age_re, stated_age};
+use super::inconsistency::names_other;
 use super::text::{Doc, Hit};
 use super::{FindingKind, Severity};
 
@@ -125,11 +126,14 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         })
     };
     for c in age_re().captures_iter(doc.text) {
-        let (Some(whole), Some(n)) = (c.get(0), [1, 2, 3, 4, 6].iter().find_map(|&i| c.get(i)))
-        else {
-            continue;
-        };
-        let Ok(age) = n.as_str().parse::<i32>() else {
+        // "age of 40" is an event, and ages in months are babies': neither is checked here.
+        let (Some(whole), Some(age)) = (
+            c.get(0),
+            c.get(5)
+                .is_none()
+                .then(|| stated_age(&c, doc.text).and_then(|a| a.years()))
+                .flatten(),
+        ) else {
             continue;
         };
         let (s, _) = doc.sentence_at(whole.start());

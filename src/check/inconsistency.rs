@@ -1,7 +1,7 @@
 //! inconsistency: facts about the patient that contradict each other — the stated sex
 //! ("woman", "Mrs", "male") against he/she pronouns or an organ of the other sex ("Mrs …
-//! enlarged prostate"), ages that disagree ("30-year-old" … later "45-year-old"), and an
-//! age at a past event above the current age ("a 72-year-old … diagnosed at the age of 80").
+//! enlarged prostate"). Ages that disagree are `ages.rs`; a date of birth against the age is
+//! `birth_date.rs`.
 //!
 //! Third parties stay quiet: a pronoun in a sentence (or after one) that names a husband, wife,
 //! mother, doctor … is not the patient's; neither is "her 45-year-old husband". Never edits text.
@@ -23,17 +23,7 @@ fn sex_re() -> &'static Regex {
     })
 }
 
-pub(super) fn age_re() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)\b(\d{1,3})[- ](?:years?|yrs?)[- ]old\b|\baged (\d{1,3})\b|\b(\d{1,3}) ?y/?o\b|\b(\d{1,3}) years of age\b|\bage of (\d{1,3})\b|(?-i:\b(?:Mrs|Ms|Miss|Mr|Master)\.? [A-Z][a-z]+(?:[- ][A-Z][a-z]+)?, (\d{1,3}),)",
-        )
-        .expect("constant regex is valid")
-    })
-}
-
-const THIRD_PARTY: [&str; 44] = [
+pub(super) const THIRD_PARTY: [&str; 44] = [
     "husband",
     "wife",
     "son",
@@ -163,73 +153,6 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
             }
         }
     }
-    // Ages: the first current age against later ones; an age at some past event ("at 62
-    // years of age he had", "diagnosed at the age of 80") cannot exceed the current age.
-    let mut first: Option<u32> = None;
-    let mut events: Vec<(u32, usize, usize)> = Vec::new();
-    for c in age_re().captures_iter(doc.text) {
-        let (Some(whole), Some(n)) = (c.get(0), (1..=6).find_map(|i| c.get(i))) else {
-            continue;
-        };
-        let Ok(age) = n.as_str().parse::<u32>() else {
-            continue;
-        };
-        let (s, e) = doc.sentence_at(whole.start());
-        let before = doc.slice(s, whole.start()).to_lowercase();
-        let after = doc.slice(whole.end(), e).to_lowercase();
-        let prev_word = before.split_whitespace().last().unwrap_or("");
-        let next_words: Vec<&str> = after.split_whitespace().take(2).collect();
-        let about_other = matches!(prev_word, "his" | "her" | "their" | "whose")
-            || names_other(&before)
-            || next_words
-                .iter()
-                .any(|w| THIRD_PARTY.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())));
-        if about_other {
-            continue;
-        }
-        let event = whole.as_str().to_lowercase().starts_with("age of")
-            || matches!(
-                prev_word,
-                "since" | "until" | "at" | "from" | "when" | "by" | "before" | "after" | "the"
-            );
-        if event {
-            // Plans and rules ("screening until the age of 75") are not past events.
-            let sentence = doc.slice(s, e).to_lowercase();
-            let future = FUTURE.iter().any(|w| {
-                sentence
-                    .split(|c: char| !c.is_alphanumeric())
-                    .any(|x| x == *w)
-            });
-            if !future && matches!(prev_word, "at" | "when" | "the") {
-                events.push((age, whole.start(), whole.end()));
-            }
-            continue;
-        }
-        match first {
-            None => first = Some(age),
-            Some(a) if a != age => hits.push(Hit {
-                kind: FindingKind::Inconsistency,
-                severity: Severity::Medium,
-                start: whole.start(),
-                end: whole.end(),
-                message: format!(
-                    "The patient's age is given as {age} here but {a} earlier — check"
-                ),
-                suggestions: vec![a.to_string()],
-            }),
-            Some(_) => {}
-        }
-    }
-    if let Some(now) = first {
-        for (age, start, end) in events.into_iter().filter(|e| e.0 > now) {
-            query(
-                hits,
-                start,
-                end,
-                format!("An age of {age} in the past does not fit a patient who is {now} — check"),
-            );
-        }
-    }
 }
 
 /// The sex of a relative's word ("wife": female), `None` for anyone else or unknown.
@@ -260,14 +183,24 @@ fn could_be_third(doc: &Doc, sent: usize, female: bool, owned: Option<usize>) ->
 /// Whether the nearest person named before an age in its sentence is someone other than the
 /// patient: "Her partner, Tom, aged 41", "His daughter, Mrs Grace Ellis, aged 59", "her
 /// first child, a boy now aged 4"; but "She had a hysterectomy aged 45" is the patient.
+/// A titled name is the patient unless a relative comes right before it ("thank you for
+/// referring Mr Harris, a 57-year-old" is the patient even after "Dear Dr Rowe").
 pub(super) fn names_other(before: &str) -> bool {
-    for w in before.split_whitespace().rev() {
-        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-        if THIRD_PARTY.contains(&w) {
+    let words: Vec<&str> = before
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
+    for (k, w) in words.iter().enumerate().rev() {
+        if THIRD_PARTY.contains(w) {
             return true;
         }
-        if matches!(w, "he" | "she" | "patient" | "i" | "we") {
+        if matches!(*w, "he" | "she" | "patient" | "i" | "we") {
             return false;
+        }
+        if matches!(*w, "mr" | "mrs" | "ms" | "miss" | "master") {
+            return words[k.saturating_sub(3)..k]
+                .iter()
+                .any(|p| relative_female(p).is_some());
         }
     }
     false
@@ -284,7 +217,7 @@ fn wrong_sex(hits: &mut Vec<Hit>, start: usize, end: usize, said: &str, basis: &
 }
 
 /// One inconsistency query (no suggestion: only the author knows which fact is right).
-fn query(hits: &mut Vec<Hit>, start: usize, end: usize, message: String) {
+pub(super) fn query(hits: &mut Vec<Hit>, start: usize, end: usize, message: String) {
     hits.push(Hit {
         kind: FindingKind::Inconsistency,
         severity: Severity::Medium,
@@ -294,18 +227,6 @@ fn query(hits: &mut Vec<Hit>, start: usize, end: usize, message: String) {
         suggestions: vec![],
     });
 }
-
-/// Words that make an age a plan or a rule rather than a past event.
-const FUTURE: [&str; 8] = [
-    "will",
-    "would",
-    "until",
-    "should",
-    "eligible",
-    "screening",
-    "offered",
-    "invited",
-];
 
 /// Organs only one sex has: (word, female organ).
 const SEXED_ORGANS: [(&str, bool); 48] = [
@@ -359,6 +280,16 @@ const SEXED_ORGANS: [(&str, bool); 48] = [
     ("phimosis", false),
 ];
 
+/// Two-word names of tests or organs only one sex has: (words, female).
+const SEXED_PHRASES: [(&str, bool); 6] = [
+    ("cervical smear", true),
+    ("cervical screening", true),
+    ("cervical cytology", true),
+    ("smear test", true),
+    ("pap smear", true),
+    ("psa level", false),
+];
+
 /// An organ of the other sex in a sentence about the patient (not near a third party).
 fn sexed_organs(
     doc: &Doc,
@@ -367,19 +298,30 @@ fn sexed_organs(
     near_third: &dyn Fn(usize) -> bool,
     hits: &mut Vec<Hit>,
 ) {
-    for t in &doc.toks {
+    for (k, t) in doc.toks.iter().enumerate() {
         let w = t.text.to_lowercase();
-        let Some(&(_, organ_female)) = SEXED_ORGANS.iter().find(|(o, _)| *o == w) else {
+        // "cervical smear" (not "cervical spine"): two words name the organ.
+        let next = doc.toks.get(k + 1).filter(|n| n.sent == t.sent);
+        let pair = next.map(|n| format!("{w} {}", n.text.to_lowercase()));
+        let (organ_female, end) = if let Some(&(_, f)) = SEXED_ORGANS.iter().find(|(o, _)| *o == w)
+        {
+            (f, t.end)
+        } else if let Some(&(_, f)) = SEXED_PHRASES
+            .iter()
+            .find(|(o, _)| pair.as_deref() == Some(*o))
+        {
+            (f, next.map_or(t.end, |n| n.end))
+        } else {
             continue;
         };
         if organ_female != patient_female && !near_third(t.sent) {
             query(
                 hits,
                 t.start,
-                t.end,
+                end,
                 format!(
                     "\"{}\" does not fit the patient's sex: {basis} — check the patient or the organ",
-                    t.text
+                    doc.slice(t.start, end)
                 ),
             );
         }
@@ -452,7 +394,14 @@ fn sex_words(
         let lead = toks[i.saturating_sub(2)..i]
             .iter()
             .any(|p| p.sent == t.sent && matches!(p.text.to_lowercase().as_str(), "this" | "our"));
-        if lead && f != patient_female && !near_third(t.sent) {
+        // "This lady has a strong family history, as his mother ...": only a third party
+        // named before the noun can be who "this lady" is.
+        let third_before = toks[..i]
+            .iter()
+            .rev()
+            .take_while(|u| u.sent + 1 >= t.sent)
+            .any(|u| THIRD_PARTY.iter().any(|w| w.eq_ignore_ascii_case(u.text)));
+        if lead && f != patient_female && !third_before {
             // The query covers the word before too ("little girl") when it is in the sentence.
             let prev = &toks[i.saturating_sub(1)];
             let start = if prev.sent == t.sent {

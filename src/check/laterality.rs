@@ -57,9 +57,21 @@ struct Mention<'v> {
     /// A measurement sits beside it ("6/12 in the left eye", "left kidney 11 cm").
     measured: bool,
     /// Its clause calls it normal, or a negation comes right before it ("the left hip is
-    /// normal", "no left hydronephrosis"): never queried.
+    /// normal", "no left hydronephrosis"): never queried, and not counted as a side.
     normal: bool,
+    /// A heading ("Left foot: intact skin"): the document describes each side in turn.
+    heading: bool,
+    /// What is left of a pair ("solitary right kidney", "remaining left eye").
+    remnant: bool,
+    /// Names the part's removal ("right nephrectomy", not "partial nephrectomy").
+    removal: bool,
+    /// A removal in the past ("had a right nephrectomy in 2016"): the other side is what is
+    /// left, so mentions of it are expected.
+    gone: bool,
 }
+
+/// Words before a side that say the other one of the pair is gone.
+const REMNANT: [&str; 5] = ["solitary", "remaining", "only", "single", "residual"];
 
 /// Words that say a part is being compared or declared normal rather than treated.
 const NORMAL: [&str; 8] = [
@@ -94,10 +106,38 @@ const COMPARE: [&str; 12] = [
 fn deliberate_pair(doc: &Doc, a: &Mention, b: &Mention) -> bool {
     (a.measured && b.measured)
         || (a.word != b.word && is_operation(&a.word) && is_operation(&b.word))
+        // Two findings named differently in one clause run ("his right hand ..., and an
+        // early cord in the left palm"); a semicolon parts two statements.
+        || (a.word != b.word
+            && !is_operation(&a.word)
+            && !is_operation(&b.word)
+            && !doc
+                .slice(a.end.min(b.end), a.start.max(b.start))
+                .contains(';'))
         || sentence_compares(doc, a.sent)
         || !doc
             .slice(a.end.min(b.end), a.start.max(b.start))
             .contains([',', ';'])
+}
+
+/// Whether a word names taking the whole part away ("nephrectomy", "mastectomy"; not
+/// "endarterectomy" or "microdiscectomy", which leave the part in place). An amputation
+/// leaves a stump on the same side, so it is not one.
+fn removal(word: &str) -> bool {
+    [
+        "nephrectomy",
+        "nephroureterectomy",
+        "orchidectomy",
+        "orchiectomy",
+        "mastectomy",
+        "pneumonectomy",
+        "oophorectomy",
+        "adrenalectomy",
+        "enucleation",
+        "evisceration",
+    ]
+    .iter()
+    .any(|r| word.ends_with(r))
 }
 
 /// Whether a word names an operation ("orchidopexy", "nephrectomy", "tympanoplasty").
@@ -138,19 +178,41 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let Some(side) = side(t.text) else {
             continue;
         };
-        // The first body-part word within 4 words, same sentence, no punctuation between.
-        let mut found = None;
+        // The body-part words within 4 words, same sentence, no punctuation or other side
+        // between: "right radical inguinal orchidectomy" is the right groin and right testis,
+        // "left arm and leg" the left arm and left leg.
+        let mut found = Vec::new();
         for (j, u) in toks.iter().enumerate().skip(i + 1).take(4) {
             let gap = doc.slice(toks[j - 1].end, u.start);
-            if u.sent != t.sent || !gap.chars().all(|c| c.is_whitespace() || c == '/') {
+            if u.sent != t.sent
+                || !gap.chars().all(|c| c.is_whitespace() || c == '/')
+                || self::side(u.text).is_some()
+            {
                 break;
             }
-            if let Some(p) = body_part(vocab, u.text) {
-                found = Some((p, u.end, u.text.to_lowercase()));
-                break;
+            // "neck of femur", "bladder neck of": the neck of something else.
+            let of_follows = toks.get(j + 1).is_some_and(|n| n.text == "of");
+            if let Some(p) = body_part(vocab, u.text).filter(|_| !(of_follows && u.text == "neck"))
+            {
+                // One mention per part, to its last word: "left carotid endarterectomy",
+                // "right L5/S1"; the word kept is a removal if there is one ("right
+                // nephrectomy for renal ...").
+                let word = u.text.to_lowercase();
+                match found
+                    .iter_mut()
+                    .find(|f: &&mut (&str, usize, String)| f.0 == p)
+                {
+                    Some(f) => {
+                        f.1 = u.end;
+                        if removal(&word) {
+                            f.2 = word;
+                        }
+                    }
+                    None => found.push((p, u.end, word)),
+                }
             }
         }
-        let Some((part, end, word)) = found else {
+        if found.is_empty() {
             // "on the left", "to the right": a side set against another in the sentence.
             let placed = i
                 .checked_sub(1)
@@ -159,47 +221,70 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 loose_sides.push((t.sent, right));
             }
             continue;
-        };
+        }
         let contrasted = toks[..i]
             .iter()
             .rev()
             .take_while(|p| p.sent == t.sent)
             .any(|p| CONTRAST.contains(&p.text.to_lowercase().as_str()));
         let near = |k: &usize| toks.get(*k).is_some_and(|u| u.sent == t.sent);
-        let part_tok = toks.partition_point(|u| u.end < end);
-        let measured = (i.saturating_sub(5)..=part_tok + 5)
-            .filter(near)
-            .any(|k| toks[k].text.chars().any(|c| c.is_ascii_digit()));
-        let sent_end = doc.sentence_at(t.start).1.max(end);
-        let clause_end = doc.text[end..sent_end]
-            .find([',', ';', '.'])
-            .map_or(sent_end, |k| end + k);
         let negation = |u: &&super::text::Tok| {
             matches!(
                 u.text.to_lowercase().as_str(),
                 "not" | "no" | "never" | "without" | "nil"
             )
         };
-        let normal = toks[part_tok + 1..]
-            .iter()
-            .take_while(|u| u.start < clause_end)
-            .any(|u| NORMAL.contains(&u.text.to_lowercase().as_str()))
-            || toks[i.saturating_sub(2)..i]
+        let prev_word = i
+            .checked_sub(1)
+            .map(|p| toks[p].text.to_lowercase())
+            .unwrap_or_default();
+        // A past event: "had", "underwent", "previous", "post", or a year in the sentence.
+        let (s_start, s_end) = doc.sentence_at(t.start);
+        let sentence = &toks[toks.partition_point(|u| u.start < s_start)
+            ..toks.partition_point(|u| u.start < s_end)];
+        let past = sentence.iter().any(|u| {
+            matches!(
+                u.text.to_lowercase().as_str(),
+                "had" | "underwent" | "previous" | "prior" | "post" | "history" | "status"
+            ) || (u.text.len() == 4
+                && u.text.starts_with(['1', '2'])
+                && u.text.chars().all(|c| c.is_ascii_digit()))
+        });
+        for (part, end, word) in found {
+            let removes = removal(&word) && prev_word != "partial";
+            let part_tok = toks.partition_point(|u| u.end < end);
+            let measured = (i.saturating_sub(5)..=part_tok + 5)
+                .filter(near)
+                .any(|k| toks[k].text.chars().any(|c| c.is_ascii_digit()));
+            let sent_end = doc.sentence_at(t.start).1.max(end);
+            let clause_end = doc.text[end..sent_end]
+                .find([',', ';', '.'])
+                .map_or(sent_end, |k| end + k);
+            let normal = toks[part_tok + 1..]
                 .iter()
-                .any(|u| u.sent == t.sent && negation(&u));
-        match side {
-            Some(right) => mentions.push(Mention {
-                right,
-                part,
-                word,
-                start: t.start,
-                end,
-                sent: t.sent,
-                contrasted,
-                measured,
-                normal,
-            }),
-            None => bilateral.push((t.sent, part)),
+                .take_while(|u| u.start < clause_end)
+                .any(|u| NORMAL.contains(&u.text.to_lowercase().as_str()))
+                || toks[i.saturating_sub(2)..i]
+                    .iter()
+                    .any(|u| u.sent == t.sent && negation(&u));
+            match side {
+                Some(right) => mentions.push(Mention {
+                    right,
+                    part,
+                    word,
+                    start: t.start,
+                    end,
+                    sent: t.sent,
+                    contrasted,
+                    measured,
+                    normal,
+                    heading: doc.text[end..].starts_with(':'),
+                    remnant: REMNANT.contains(&prev_word.as_str()),
+                    removal: removes,
+                    gone: removes && past,
+                }),
+                None => bilateral.push((t.sent, part)),
+            }
         }
     }
     // A bare procedure ("right wide local excision") belongs to the document's only sided part.
@@ -220,11 +305,63 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         parts.entry(m.part).or_default().push(m);
     }
     for (part, ms) in parts {
-        let rights = ms.iter().filter(|m| m.right).count();
-        let lefts = ms.len() - rights;
-        if rights == 0 || lefts == 0 || bilateral.iter().any(|&(_, p)| p == part) {
+        remnants(doc, part, &ms, hits);
+        let gone = ms.iter().any(|m| m.gone);
+        let ms: Vec<&Mention> = ms.iter().filter(|m| !m.normal && !m.remnant).collect();
+        // Each side under its own heading, or one side removed in the past (after a right
+        // nephrectomy the left kidney is the one to talk about): both sides are expected.
+        if gone || ms.iter().any(|m| m.heading) || bilateral.iter().any(|&(_, p)| p == part) {
             continue;
         }
+        conflicts(doc, part, &ms, &loose_sides, hits);
+    }
+}
+
+/// "solitary right kidney" after a right nephrectomy: the remaining one of a pair on the side
+/// that was removed.
+fn remnants(doc: &Doc, part: &str, ms: &[Mention], hits: &mut Vec<Hit>) {
+    for m in ms.iter().filter(|m| m.remnant) {
+        let Some(removed) = ms
+            .iter()
+            .find(|r| r.start < m.start && r.right == m.right && r.removal)
+        else {
+            continue;
+        };
+        let side = if m.right { "right" } else { "left" };
+        let other = if m.right { "left" } else { "right" };
+        let said = doc.slice(m.start, m.end);
+        hits.push(Hit {
+            kind: FindingKind::Laterality,
+            severity: Severity::High,
+            start: m.start,
+            end: m.end,
+            message: format!(
+                "{} — but the {side} {part} was removed earlier (\"{}\"); check the side",
+                capitalise(said),
+                doc.slice(removed.start, removed.end)
+            ),
+            suggestions: vec![format!(
+                "{other}{}",
+                said.trim_start_matches(|c: char| c.is_alphabetic())
+            )],
+        });
+    }
+}
+
+/// Both sides of one part in a document, not on purpose: the odd side is queried.
+fn conflicts(
+    doc: &Doc,
+    part: &str,
+    ms: &[&Mention],
+    loose_sides: &[(usize, bool)],
+    hits: &mut Vec<Hit>,
+) {
+    let rights = ms.iter().filter(|m| m.right).count();
+    let lefts = ms.len() - rights;
+    if rights == 0 || lefts == 0 {
+        return;
+    }
+    {
         // Both sides of this part in one sentence, on purpose: compared ("6/12 in the left
         // eye and 6/6 in the right eye", "larger on the right than the left"), different
         // things done to each ("left orchiectomy, right orchidopexy"), or joined in one
@@ -233,7 +370,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         // eye", where a comma parts two statements.
         // Mentions grouped by sentence, so only pairs within one sentence are compared.
         let mut by_sent: HashMap<usize, Vec<&Mention>> = HashMap::new();
-        for m in &ms {
+        for m in ms {
             by_sent.entry(m.sent).or_default().push(m);
         }
         let compared = by_sent.values().any(|same| {
@@ -243,7 +380,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             })
         });
         if compared {
-            continue;
+            return;
         }
         // A mention of this part beside a loose mention of the other side: compared on purpose.
         if ms.iter().any(|m| {
@@ -251,7 +388,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 .iter()
                 .any(|&(s, r)| s == m.sent && r != m.right)
         }) {
-            continue;
+            return;
         }
         let flag_right = match rights.cmp(&lefts) {
             std::cmp::Ordering::Less => true,
@@ -263,10 +400,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         } else {
             ("right", rights)
         };
-        for m in ms
-            .iter()
-            .filter(|m| m.right == flag_right && !m.contrasted && !m.normal)
-        {
+        for m in ms.iter().filter(|m| m.right == flag_right && !m.contrasted) {
             let said = doc.slice(m.start, m.end);
             let times = if n_other == 1 { "once" } else { "more often" };
             hits.push(Hit {

@@ -5,6 +5,7 @@
 //! input. Offsets are char offsets into the checked text; `Finding::text` is exactly that span.
 
 mod abbreviation;
+mod ages;
 mod align;
 mod artifact;
 mod birth_date;
@@ -32,6 +33,7 @@ pub fn check_text(text: &str, vocab: &Vocab) -> Vec<Finding> {
     abbreviation::check(&doc, vocab, &mut hits);
     laterality::check(&doc, vocab, &mut hits);
     inconsistency::check(&doc, &mut hits);
+    ages::check(&doc, &mut hits);
     birth_date::check(&doc, &mut hits);
     artifact::check(&doc, vocab, &mut hits);
     drug_name::check(&doc, vocab, &mut hits);
