@@ -34,6 +34,42 @@ const DOSE_WORDS: [&str; 16] = [
     "puffs", "sulfate", "sulphate", "iu",
 ];
 
+/// Words about the eye ("vision OS") and the ear ("AD ear drops"): OS/OU name eyes, AD/AS/AU
+/// ears, so each is only read beside words about its own organ ("AD" is also Alzheimer's).
+const EYE_WORDS: [&str; 15] = [
+    "eye",
+    "eyes",
+    "vision",
+    "visual",
+    "acuity",
+    "iop",
+    "cataract",
+    "lens",
+    "pupil",
+    "retina",
+    "retinal",
+    "cornea",
+    "corneal",
+    "glaucoma",
+    "ophthalmic",
+];
+const EAR_WORDS: [&str; 8] = [
+    "ear", "ears", "hearing", "otitis", "tympanic", "otic", "grommet", "wax",
+];
+
+/// Whether a word about the organ an eye (O…) or ear (A…) abbreviation names is within 3
+/// tokens of token `k`.
+fn near_site(toks: &[(usize, usize, &str)], k: usize) -> bool {
+    let words: &[&str] = if toks[k].2.starts_with(['O', 'o']) {
+        &EYE_WORDS
+    } else {
+        &EAR_WORDS
+    };
+    toks[k.saturating_sub(3)..(k + 4).min(toks.len())]
+        .iter()
+        .any(|t| words.contains(&t.2.trim_end_matches('.').to_lowercase().as_str()))
+}
+
 fn is_numberish(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
@@ -139,7 +175,8 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let ok = match a.rule {
             AbbrevRule::Word | AbbrevRule::WordCi => true,
             AbbrevRule::AfterNumber => after_number,
-            AbbrevRule::DoseContext => {
+            AbbrevRule::SiteContext if near_site(&toks, k) => true,
+            AbbrevRule::DoseContext | AbbrevRule::SiteContext => {
                 let heading = prev.is_some_and(is_caps_word) && next.is_none_or(is_caps_word);
                 let near = |t: Option<&str>| {
                     t.is_some_and(|t| {

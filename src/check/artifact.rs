@@ -99,7 +99,7 @@ fn chatter_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)\b(?:(?:stop|stopping|end|ending|pause|pausing|finish|finishing)\s+(?:the\s+|this\s+|my\s+)?(?:recording|dictation|tape)|end\s+of\s+(?:the\s+)?(?:dictation|recording|tape)|(?:start|starting|begin)\s+(?:that\s+|this\s+)?(?:again|over)|scratch\s+that|strike\s+that|delete\s+that|is\s+this\s+(?:thing\s+)?(?:on|recording)|testing,?\s+(?:one|1),?\s+(?:two|2))\b",
+            r"(?i)\b(?:(?:stop|stopping|end|ending|pause|pausing|finish|finishing)\s+(?:the\s+|this\s+|my\s+)?(?:recording|dictation|tape)|end\s+of\s+(?:the\s+)?(?:dictation|recording|tape)|(?:start|starting|begin)\s+(?:that\s+|this\s+)?(?:again|over)|scratch\s+that|strike\s+that|delete\s+that|is\s+this\s+(?:thing\s+)?(?:on|recording)|testing,?\s+(?:one|1),?\s+(?:two|2)|(?:can|could)\s+you\s+(?:stop|pause|hold)\s+(?:it|that|there|the\s+recording)|(?:hold|hang)\s+on,?\s+(?:a|one)\s+(?:second|sec|moment|minute)|bear\s+with\s+me|where\s+was\s+i)\b",
         )
         .expect("constant regex is valid")
     })
@@ -209,6 +209,52 @@ fn foreign(sentence: &str, ix: &crate::vocab::Index) -> bool {
     function >= 2 && words.iter().filter(|w| !ix.is_known(w)).count() * 2 >= words.len()
 }
 
+/// Small words that are also parts of surnames.
+const PARTICLES: [&str; 12] = [
+    "de", "la", "le", "du", "des", "di", "da", "del", "van", "von", "der", "los",
+];
+
+/// A run of 4+ words in another language inside an English sentence ("... aciclovir
+/// prophylaxis. Untertitel im Auftrag des ZDF, 2017 We will review him"): words nobody knows
+/// or small foreign words, two or more of them foreign. Numbers inside the run are kept.
+fn foreign_run(doc: &Doc, sent: usize, ix: &crate::vocab::Index) -> Option<(usize, usize)> {
+    let (s, e) = *doc.sentences.get(sent)?;
+    let toks = &doc.toks
+        [doc.toks.partition_point(|t| t.start < s)..doc.toks.partition_point(|t| t.start < e)];
+    let mut run: Vec<&super::text::Tok> = Vec::new();
+    let mut best = None;
+    for t in toks.iter().chain(std::iter::once(&super::text::Tok {
+        start: e,
+        end: e,
+        text: "",
+        sent,
+    })) {
+        let lower = t.text.to_lowercase();
+        let number = !t.text.is_empty() && t.text.chars().all(|c| c.is_ascii_digit());
+        let small = FOREIGN.contains(&lower.as_str());
+        let odd = !t.text.is_empty() && (small || !ix.is_known(&lower));
+        if odd || (number && !run.is_empty()) {
+            run.push(t);
+            continue;
+        }
+        let words = run
+            .iter()
+            .filter(|u| !u.text.starts_with(|c: char| c.is_ascii_digit()));
+        // Name particles ("Maria de la Cruz Fernandez") do not count.
+        let n_small = run
+            .iter()
+            .map(|u| u.text.to_lowercase())
+            .filter(|w| FOREIGN.contains(&w.as_str()) && !PARTICLES.contains(&w.as_str()))
+            .count();
+        if words.count() >= 4 && n_small >= 2 {
+            best = Some((run[0].start, run[run.len() - 1].end));
+            break;
+        }
+        run.clear();
+    }
+    best
+}
+
 fn hit(hits: &mut Vec<Hit>, start: usize, end: usize, message: &str) {
     hits.push(Hit {
         kind: FindingKind::Artifact,
@@ -302,11 +348,14 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 end,
                 "Instructions to the recorder or typist, not part of the letter — remove or listen to check",
             );
-        } else if foreign(doc.slice(start, end), ix) {
+        } else if let Some((s, e)) = foreign(doc.slice(start, end), ix)
+            .then_some((start, end))
+            .or_else(|| foreign_run(doc, i, ix))
+        {
             hit(
                 hits,
-                start,
-                end,
+                s,
+                e,
                 "Not English — Whisper sometimes drifts into another language on noise; listen to check",
             );
         } else if j - i >= 3 || (j - i == 2 && words >= 4) {

@@ -28,6 +28,18 @@ fn matches(context: &str, stems: &[String]) -> usize {
         .count()
 }
 
+/// How far (bytes) either side of a drug its indication is looked for when the nearby
+/// sentences name none: about a letter.
+const NEARBY: usize = 3000;
+
+/// The nearest char boundary at or before `at`.
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let ix = &vocab.index;
     for (i, tok) in doc.toks.iter().enumerate() {
@@ -99,6 +111,15 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 context.push(' ');
                 context.push_str(&window(a.sent, start, start));
             }
+        }
+        // Still nothing either way: the problem may be stated once at the top of the letter
+        // ("osteoarthritis of the right knee ... injected Depo-Provera into the joint").
+        // Read up to a letter's length either side, so a long text stays linear.
+        if matches(&context, own) == 0 && matches(&context, &theirs) == 0 {
+            let from = floor_char(doc.text, tok.start.saturating_sub(NEARBY));
+            let to = floor_char(doc.text, (tok.end + NEARBY).min(doc.text.len()));
+            context.push(' ');
+            context.push_str(&doc.slice(from, to).to_lowercase());
         }
         if matches(&context, own) > 0 {
             continue;

@@ -61,6 +61,8 @@ pub enum AbbrevRule {
     WordCi,
     AfterNumber,
     DoseContext,
+    /// As `DoseContext`, or within 3 words of a word about the eye or ear ("vision OS").
+    SiteContext,
     TrailingZero,
     LeadingZero,
 }

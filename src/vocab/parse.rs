@@ -175,6 +175,7 @@ pub fn abbreviations(file: &str, text: &str) -> Result<Vec<Abbreviation>, VocabE
                 "word_ci" => AbbrevRule::WordCi,
                 "after_number" => AbbrevRule::AfterNumber,
                 "dose_context" => AbbrevRule::DoseContext,
+                "site_context" => AbbrevRule::SiteContext,
                 "trailing_zero" => AbbrevRule::TrailingZero,
                 "leading_zero" => AbbrevRule::LeadingZero,
                 other => {
@@ -183,7 +184,7 @@ pub fn abbreviations(file: &str, text: &str) -> Result<Vec<Abbreviation>, VocabE
                         n,
                         format!(
                             "rule must be word, word_ci, after_number, dose_context, \
-                             trailing_zero or leading_zero, found {other:?}"
+                             site_context, trailing_zero or leading_zero, found {other:?}"
                         ),
                     ));
                 }
