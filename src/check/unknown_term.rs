@@ -344,8 +344,67 @@ fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
                 &term,
                 |w, t| format!("\"{w}\" is not a known word — did you mean {t}?"),
             );
+        } else if let Some(w) = &pieces[i]
+            && !known[i]
+            && (3..=4).contains(&w.len())
+            && w.contains(['a', 'e', 'i', 'o', 'u', 'y'])
+            && !ix.drug_names.contains(w)
+        {
+            fragment(doc, ix, i, hits);
         }
         i += 1;
+    }
+}
+
+/// A short fragment nobody knows ("coal Esther toma", "in to sus exception"): part of a term
+/// the recogniser split. The fragment with up to two words either side (same phrase, any
+/// case) is matched by sound (`Index::sound_match`); a lowercase abbreviation ("obs",
+/// "abdo") matches nothing and stays quiet.
+fn fragment(doc: &Doc, ix: &crate::vocab::Index, i: usize, hits: &mut Vec<Hit>) {
+    let toks = &doc.toks;
+    let joined = |a: &Tok, b: &Tok| {
+        a.sent == b.sent
+            && doc.slice(a.end, b.start) == " "
+            && b.text.chars().all(|c| c.is_ascii_alphabetic())
+            && a.text.chars().all(|c| c.is_ascii_alphabetic())
+    };
+    let mut first = i;
+    while first + 2 > i && first > 0 && joined(&toks[first - 1], &toks[first]) {
+        first -= 1;
+    }
+    let mut last = i;
+    while last < i + 2 && last + 1 < toks.len() && joined(&toks[last], &toks[last + 1]) {
+        last += 1;
+    }
+    // The widest window that sounds like a term wins.
+    let mut best: Option<(usize, usize, String)> = None;
+    for a in first..=i {
+        for b in i..=last {
+            if best.as_ref().is_some_and(|(x, y, _)| y - x >= b - a) {
+                continue;
+            }
+            let joined: String = toks[a..=b]
+                .iter()
+                .map(|t| t.text.to_ascii_lowercase())
+                .collect();
+            if let Some((term, _)) = ix.sound_match(&joined)
+                && !toks[a..=b]
+                    .iter()
+                    .any(|t| t.text.eq_ignore_ascii_case(term))
+            {
+                best = Some((a, b, term.to_string()));
+            }
+        }
+    }
+    if let Some((a, b, term)) = best {
+        query(
+            hits,
+            doc,
+            ix,
+            (toks[a].start, toks[b].end),
+            &term,
+            |w, t| format!("\"{w}\" is not a known term — did you mean {t}?"),
+        );
     }
 }
 
