@@ -63,12 +63,35 @@ struct Mention<'v> {
     heading: bool,
     /// What is left of a pair ("solitary right kidney", "remaining left eye").
     remnant: bool,
+    /// An operation or procedure on the part ("left phacoemulsification", "right knee
+    /// replacement", "left carpal tunnel release").
+    procedure: bool,
     /// Names the part's removal ("right nephrectomy", not "partial nephrectomy").
     removal: bool,
     /// A removal in the past ("had a right nephrectomy in 2016"): the other side is what is
     /// left, so mentions of it are expected.
     gone: bool,
 }
+
+/// Words after a part that make its mention a procedure.
+const PROCEDURES: [&str; 16] = [
+    "replacement",
+    "arthroplasty",
+    "excision",
+    "repair",
+    "surgery",
+    "operation",
+    "injection",
+    "block",
+    "biopsy",
+    "fixation",
+    "release",
+    "decompression",
+    "reconstruction",
+    "implant",
+    "procedure",
+    "wound",
+];
 
 /// Words before a side that say the other one of the pair is gone.
 const REMNANT: [&str; 5] = ["solitary", "remaining", "only", "single", "residual"];
@@ -174,6 +197,8 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     // Sentences with a side word after "the" that names no body part ("on the left"):
     // (sentence, right). "Right-sided weakness" is a symptom, not a side set against another.
     let mut loose_sides: Vec<(usize, bool)> = Vec::new();
+    // Bare sides straight after a measurement, by sentence.
+    let mut measured_sides: Vec<(usize, bool)> = Vec::new();
     for (i, t) in toks.iter().enumerate() {
         let Some(side) = side(t.text) else {
             continue;
@@ -220,6 +245,14 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             if let (Some(right), true) = (side, placed) {
                 loose_sides.push((t.sent, right));
             }
+            // "6/12 right, 6/9 left": a measurement given for each side.
+            let after_number = i.checked_sub(1).is_some_and(|p| {
+                toks[p].sent == t.sent && toks[p].text.starts_with(|c: char| c.is_ascii_digit())
+                    || doc.slice(toks[p].end, t.start).trim() == "mmHg"
+            });
+            if let (Some(right), true) = (side, after_number) {
+                measured_sides.push((t.sent, right));
+            }
             continue;
         }
         let contrasted = toks[..i]
@@ -253,6 +286,11 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         for (part, end, word) in found {
             let removes = removal(&word) && prev_word != "partial";
             let part_tok = toks.partition_point(|u| u.end < end);
+            let procedure = is_operation(&word)
+                || word.ends_with("emulsification")
+                || toks.get(part_tok + 1).is_some_and(|n| {
+                    n.sent == t.sent && PROCEDURES.contains(&n.text.to_lowercase().as_str())
+                });
             let measured = (i.saturating_sub(5)..=part_tok + 5)
                 .filter(near)
                 .any(|k| toks[k].text.chars().any(|c| c.is_ascii_digit()));
@@ -281,6 +319,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                     heading: doc.text[end..].starts_with(':'),
                     remnant: REMNANT.contains(&prev_word.as_str()),
                     removal: removes,
+                    procedure,
                     gone: removes && past,
                 }),
                 None => bilateral.push((t.sent, part)),
@@ -304,6 +343,12 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         }
         parts.entry(m.part).or_default().push(m);
     }
+    // A sentence measuring each side in turn ("acuity 6/12 right and 6/7.5 left"): the
+    // document examines both sides, so a finding on each is expected; an operation on the odd
+    // side is still queried.
+    let examined = measured_sides
+        .iter()
+        .any(|&(s, r)| r && measured_sides.iter().any(|&(s2, r2)| s2 == s && !r2));
     for (part, ms) in parts {
         remnants(doc, part, &ms, hits);
         let gone = ms.iter().any(|m| m.gone);
@@ -313,7 +358,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         if gone || ms.iter().any(|m| m.heading) || bilateral.iter().any(|&(_, p)| p == part) {
             continue;
         }
-        conflicts(doc, part, &ms, &loose_sides, hits);
+        conflicts(doc, part, &ms, &loose_sides, examined, hits);
     }
 }
 
@@ -354,6 +399,7 @@ fn conflicts(
     part: &str,
     ms: &[&Mention],
     loose_sides: &[(usize, bool)],
+    examined: bool,
     hits: &mut Vec<Hit>,
 ) {
     let rights = ms.iter().filter(|m| m.right).count();
@@ -400,7 +446,10 @@ fn conflicts(
         } else {
             ("right", rights)
         };
-        for m in ms.iter().filter(|m| m.right == flag_right && !m.contrasted) {
+        for m in ms
+            .iter()
+            .filter(|m| m.right == flag_right && !m.contrasted && !(examined && !m.procedure))
+        {
             let said = doc.slice(m.start, m.end);
             let times = if n_other == 1 { "once" } else { "more often" };
             hits.push(Hit {
