@@ -448,7 +448,7 @@ fn conflicts(
         };
         for m in ms
             .iter()
-            .filter(|m| m.right == flag_right && !m.contrasted && !(examined && !m.procedure))
+            .filter(|m| m.right == flag_right && !m.contrasted && (m.procedure || !examined))
         {
             let said = doc.slice(m.start, m.end);
             let times = if n_other == 1 { "once" } else { "more often" };
