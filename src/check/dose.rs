@@ -146,6 +146,8 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         if after.starts_with('/')
             || after.trim_start().starts_with("per l")
             || after.trim_start().starts_with("per d")
+            // Weight-based doses ("15 mg per kg") are for the prescriber's sums, not a range.
+            || after.trim_start().starts_with("per k")
             || lead_words
                 .iter()
                 .any(|w| matches!(*w, "level" | "levels" | "concentration" | "concentrations"))

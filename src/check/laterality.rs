@@ -97,8 +97,10 @@ const PROCEDURES: [&str; 16] = [
 const REMNANT: [&str; 5] = ["solitary", "remaining", "only", "single", "residual"];
 
 /// Words that say a part is being compared or declared normal rather than treated.
-const NORMAL: [&str; 8] = [
+const NORMAL: [&str; 10] = [
     "normal",
+    "normally",
+    "intact",
     "unremarkable",
     "unaffected",
     "spared",

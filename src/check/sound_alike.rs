@@ -97,6 +97,33 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             .flat_map(|p| p.indications.iter().filter(|s| !own.contains(s)).cloned())
             .collect();
         let mut context = window(tok.sent, i, i + 1);
+        // The drug's own indication in the sentence either side clears it too ("after
+        // clipping of a ruptured aneurysm. She remains on nimodipine ... blood pressure").
+        // Not when the dictation says what it is for ("Cozaar 40 mg at night for his
+        // cholesterol"): that is the slip this check is for.
+        let sent_end = doc.sentence_at(tok.start).1.max(tok.end);
+        let clause_end = doc
+            .slice(tok.end, sent_end)
+            .find([',', ';', '.'])
+            .map_or(sent_end, |k| tok.end + k);
+        let clause = doc.slice(tok.end, clause_end).to_lowercase();
+        let said_for = clause
+            .split_once(" for ")
+            .is_some_and(|(_, what)| matches(what, &theirs) > 0);
+        if !said_for && matches(&context, own) == 0 && matches(&context, &theirs) > 0 {
+            let near = |sent: usize| {
+                let (s, e) = doc.sentences.get(sent).copied().unwrap_or((0, 0));
+                doc.slice(s, e).to_lowercase()
+            };
+            let either_side = format!(
+                "{} {}",
+                tok.sent.checked_sub(1).map(near).unwrap_or_default(),
+                near(tok.sent + 1)
+            );
+            if matches(&either_side, own) > 0 {
+                continue;
+            }
+        }
         if matches(&context, own) == 0 && matches(&context, &theirs) == 0 {
             let before = doc.toks[..i].iter().rev().find(|t| t.sent + 1 == tok.sent);
             let after = doc.toks[i..].iter().find(|t| t.sent == tok.sent + 1);

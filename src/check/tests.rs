@@ -411,12 +411,17 @@ fn blind_sets_meet_recall_and_false_query_targets() {
 /// Two dev sets that arrived on 2026-11-23, scored once on arrival with
 /// `score_blind_set_by_hand`: blind 8 (GP, elderly care, renal, psychiatry) 64/70 with 4
 /// false queries on 3,212 words; blind 9 (surgery, oncology, obstetrics) 51/70 with 7 false
-/// queries on 2,902 words.
+/// queries on 2,902 words. Blind 12 (surgery, palliative care, sexual health), scored on
+/// arrival later in the session: 57/70 with 10 false queries on 3,429 words. Blind 11
+/// (emergency medicine, cardiology, neurology) arrived last: 63/70 with 4 false queries on
+/// 3,448 words.
 #[test]
 fn newer_blind_sets_meet_recall_and_false_query_targets() {
     for set in [
         include_str!("../../tests/fixtures/checker_blind8.jsonl"),
         include_str!("../../tests/fixtures/checker_blind9.jsonl"),
+        include_str!("../../tests/fixtures/checker_blind11.jsonl"),
+        include_str!("../../tests/fixtures/checker_blind12.jsonl"),
     ] {
         assert_targets(&score_blind(set), 90);
     }

@@ -143,11 +143,29 @@ fn sound_run(
         if skeleton(&joined).len() < 4 || ix.is_known(&joined) {
             continue;
         }
-        // A run of ordinary English words must not contain the term's own word.
         let all_known = (i..i + n).all(|j| known[j]);
+        // Correct text: medical words joined by small ones ("piperacillin with tazobactam"),
+        // ordinary words that are mostly small ones, or a noun phrase ("both the right": an
+        // article starts a phrase, it is not a piece of a term).
+        let content: Vec<&str> = words
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .filter(|w| !STOP.contains(w))
+            .collect();
+        let article = words.iter().flatten().any(|w| w == "the");
+        if content.iter().all(|w| ix.is_medical_only(w))
+            || (all_known && (content.len() < 2 || article))
+        {
+            continue;
+        }
+        // A run of ordinary English words must not contain the term's own word.
         let plain: Vec<&str> = words.iter().flatten().map(String::as_str).collect();
         // A run of ordinary words must sound like the term, not just share its consonants.
+        // Ordinary words may only sound like a term letters use (not "both the right" →
+        // butyrate).
         if let Some((term, _)) = ix.sound_match(&joined)
+            && !(all_known && !ix.is_core(term))
             && !(all_known && words.iter().flatten().any(|w| *w == term))
             && adds_up(&plain, term, ix)
             && (!all_known || {

@@ -44,6 +44,8 @@ pub struct Index {
     /// Medical words that are not ordinary English ("spondylitis", not "ankle").
     medical_only: HashSet<String>,
     targets: Vec<(String, bool)>,
+    /// Targets from the drug and specialty lists (the terms letters use most).
+    core_terms: HashSet<String>,
     /// Hyphenated terms matched as one word → their spelling ("ehlersdanlos" → "ehlers-danlos").
     compounds: HashMap<String, String>,
     /// `phonetic::sound_key` of each target, same order.
@@ -171,6 +173,9 @@ impl Index {
             if t.len() >= 5 && is_word(t) && !english.contains(t) && seen.insert(t.to_string()) {
                 let id = ix.targets.len() as u32;
                 ix.targets.push((t.to_string(), is_core));
+                if is_core {
+                    ix.core_terms.insert(t.to_string());
+                }
                 ix.target_sounds.push(sound_key(t));
                 let key = skeleton(t);
                 for d in deletions(&key) {
@@ -284,6 +289,11 @@ impl Index {
             .min_by_key(|t| (levenshtein(joined, t, usize::MAX - 1), *t))
     }
 
+    /// Whether a target comes from the drug or specialty lists rather than the long list.
+    pub fn is_core(&self, term: &str) -> bool {
+        self.core_terms.contains(term)
+    }
+
     /// How a matched target is written: hyphenated terms get their hyphens back.
     pub fn spelling<'a>(&'a self, term: &'a str) -> &'a str {
         self.compounds.get(term).map_or(term, String::as_str)
@@ -302,6 +312,11 @@ impl Index {
             || PREFIXES.iter().any(|p| {
                 w.strip_prefix(p)
                     .is_some_and(|rest| rest.len() >= 4 && self.is_inflected_known(rest))
+            })
+            // A known word with an operation's ending: "lumpectomy", "stomaplasty".
+            || OPERATION_ENDINGS.iter().any(|e| {
+                w.strip_suffix(e)
+                    .is_some_and(|stem| stem.len() >= 4 && self.known.contains(stem))
             })
     }
 
@@ -323,8 +338,13 @@ impl Index {
                 // Adjectives of known nouns: keratotic/keratosis, psoriatic/psoriasis,
                 // ischaemic/ischaemia, atopic/atopy.
                 ("tic", "sis"),
+                ("sis", "tic"),
                 ("ic", "ia"),
                 ("ic", "y"),
+                // reducible/reduce, palpable/palpate is not: only a plain verb or noun.
+                ("ible", "e"),
+                ("able", "e"),
+                ("able", ""),
                 ("ly", ""),
                 ("'s", ""),
             ] {
@@ -374,10 +394,17 @@ impl Index {
     }
 }
 
-/// Prefixes that make new words from known ones in clinical writing.
-const PREFIXES: [&str; 24] = [
+/// Endings that make an operation's name from the part operated on.
+const OPERATION_ENDINGS: [&str; 5] = ["ectomy", "otomy", "ostomy", "plasty", "oscopy"];
+
+/// Prefixes and combining forms that make new words from known ones in clinical writing
+/// ("neurovascular", "cardiorespiratory", "gastroprotection").
+const PREFIXES: [&str; 46] = [
     "re", "pre", "post", "non", "anti", "hyper", "hypo", "sub", "inter", "intra", "peri", "para",
     "trans", "micro", "macro", "neo", "de", "un", "multi", "poly", "semi", "bi", "co", "extra",
+    "neuro", "cardio", "gastro", "hepato", "nephro", "osteo", "arthro", "vaso", "broncho",
+    "pneumo", "angio", "myo", "haemo", "hemo", "thrombo", "immuno", "cyto", "musculo", "cerebro",
+    "supra", "infra", "retro",
 ];
 
 /// British → American spelling, roughly ("oesophageal" → "esophageal"), for lookups only.
