@@ -165,7 +165,7 @@ fn sound_run(
         // Ordinary words may only sound like a term letters use (not "both the right" →
         // butyrate).
         if let Some((term, _)) = ix.sound_match(&joined)
-            && !(all_known && !ix.is_core(term))
+            && (!all_known || ix.is_core(term))
             && !(all_known && words.iter().flatten().any(|w| *w == term))
             && adds_up(&plain, term, ix)
             && (!all_known || {
