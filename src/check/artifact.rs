@@ -348,6 +348,18 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 end,
                 "Instructions to the recorder or typist, not part of the letter — remove or listen to check",
             );
+        } else if let Some(m) = ix
+            .artifact_phrases
+            .as_ref()
+            .and_then(|re| re.captures(doc.slice(start, end)))
+            .and_then(|c| c.get(1))
+        {
+            hit(
+                hits,
+                start + m.start(),
+                start + m.end(),
+                "Whisper often invents this phrase during silence — probably not dictated; listen to check",
+            );
         } else if let Some((s, e)) = foreign(doc.slice(start, end), ix)
             .then_some((start, end))
             .or_else(|| foreign_run(doc, i, ix))

@@ -102,6 +102,13 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
                 .checked_sub(1)
                 .is_some_and(|p| third.get(p).copied().unwrap_or(false))
     };
+    // A letter to the patient says "your" about them more than once, and never "your patient".
+    let yours = doc
+        .toks
+        .iter()
+        .filter(|t| t.text.eq_ignore_ascii_case("your"))
+        .count();
+    let to_patient = yours >= 2 && !doc.text.to_lowercase().contains("your patient");
     let stated = sex_re().captures_iter(doc.text).find_map(|c| {
         let m = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?;
         let whole = c.get(0)?;
@@ -110,8 +117,9 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         let before = doc.slice(s, whole.start()).to_lowercase();
         let prev = before.split_whitespace().last();
         let possessed = prev.is_some_and(|w| matches!(w, "his" | "her" | "their"));
-        // "Dear Mr Patel": the addressee (often a surgeon in the UK), not the patient.
-        let addressee = c.get(2).is_some() && prev == Some("dear");
+        // "Dear Mr Patel": the addressee (often a surgeon in the UK), not the patient,
+        // unless the letter is to the patient ("your colonoscopy", "your hysterectomy").
+        let addressee = c.get(2).is_some() && prev == Some("dear") && !to_patient;
         if possessed || addressee {
             return None;
         }
@@ -194,7 +202,20 @@ pub(super) fn names_other(before: &str) -> bool {
         if THIRD_PARTY.contains(w) {
             return true;
         }
-        if matches!(*w, "he" | "she" | "patient" | "i" | "we") {
+        // "he", "she", or the words that introduce the patient ("thank you for referring
+        // Samuel, aged 2", "I saw Amelia, aged 9 months").
+        if matches!(
+            *w,
+            "he" | "she"
+                | "patient"
+                | "i"
+                | "we"
+                | "referring"
+                | "seeing"
+                | "saw"
+                | "reviewed"
+                | "re"
+        ) {
             return false;
         }
         if matches!(*w, "mr" | "mrs" | "ms" | "miss" | "master") {

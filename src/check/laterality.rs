@@ -211,9 +211,12 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         let mut found = Vec::new();
         for (j, u) in toks.iter().enumerate().skip(i + 1).take(4) {
             let gap = doc.slice(toks[j - 1].end, u.start);
+            // "both sides of each digit": "of" after "both" ends the phrase.
+            let of_after_both = side.is_none() && u.text.eq_ignore_ascii_case("of");
             if u.sent != t.sent
                 || !gap.chars().all(|c| c.is_whitespace() || c == '/')
                 || self::side(u.text).is_some()
+                || of_after_both
             {
                 break;
             }
@@ -328,7 +331,8 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             }
         }
     }
-    // A bare procedure ("right wide local excision") belongs to the document's only sided part.
+    // A bare procedure ("right wide local excision", "the right stent") belongs to the
+    // sided part named last before it, or else to the document's only sided part.
     let named: HashSet<&str> = mentions
         .iter()
         .map(|m| m.part)
@@ -338,10 +342,15 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
         .then(|| named.iter().next().copied())
         .flatten();
     let mut parts: HashMap<&str, Vec<Mention>> = HashMap::new();
+    let mut last_named: Option<&str> = None;
     for mut m in mentions {
         if m.part == "*" {
-            let Some(p) = only else { continue };
+            let Some(p) = last_named.or(only) else {
+                continue;
+            };
             m.part = p;
+        } else {
+            last_named = Some(m.part);
         }
         parts.entry(m.part).or_default().push(m);
     }

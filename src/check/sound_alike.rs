@@ -22,7 +22,7 @@ fn matches(context: &str, stems: &[String]) -> usize {
                 let rest = &context[i + s.len()..];
                 let rest = rest.strip_prefix('s').unwrap_or(rest);
                 let whole = rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
-                starts && (s.len() > 3 || whole)
+                starts && (s.len() > 3 || whole) && !negated(&context[..i])
             })
         })
         .count()
@@ -40,13 +40,35 @@ fn floor_char(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// Whether one of the three words before a stem denies it ("He is not diabetic", "no
+/// history of seizures"): a denied problem is no indication.
+fn negated(before: &str) -> bool {
+    before
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .rev()
+        .take(3)
+        .any(|w| {
+            matches!(
+                w,
+                "no" | "not" | "non" | "without" | "denies" | "nil" | "never"
+            )
+        })
+}
+
 pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
     let ix = &vocab.index;
+    // Drugs already dictated with their own indication: later mentions ("reduce the
+    // tramadol") are the same drug.
+    let mut settled: Vec<String> = Vec::new();
     for (i, tok) in doc.toks.iter().enumerate() {
         let name = tok.text.to_lowercase();
         let Some(partners) = ix.partners.get(&name) else {
             continue;
         };
+        if settled.contains(&name) {
+            continue;
+        }
         // Context: this drug's sentence, cut at the neighbouring drug names; when that names
         // no indication at all, the sentences either side too ("She has had hives for a
         // month. We started hydralazine."), again cut at other drugs.
@@ -74,11 +96,21 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 Some((_, t)) if !failed => t.end,
                 _ => s_start,
             };
+            // A drug given "with" or "plus" another shares its indication ("hydralazine 50 mg
+            // with isosorbide mononitrate for heart failure"): no cut there.
             let right = doc.toks[hi..]
                 .iter()
-                .take_while(|t| t.sent == sent)
-                .find(is_drug)
-                .map_or(s_end, |t| t.start);
+                .enumerate()
+                .take_while(|(_, t)| t.sent == sent)
+                .find(|&(k, t)| {
+                    let joined = k > 0
+                        && matches!(
+                            doc.toks[hi + k - 1].text.to_lowercase().as_str(),
+                            "with" | "plus"
+                        );
+                    is_drug(&t) && !joined
+                })
+                .map_or(s_end, |(_, t)| t.start);
             let mid = if lo < hi {
                 (doc.toks[lo].start, doc.toks[hi - 1].end)
             } else {
@@ -149,6 +181,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             context.push_str(&doc.slice(from, to).to_lowercase());
         }
         if matches(&context, own) > 0 {
+            settled.push(name);
             continue;
         }
         let mut best: Option<(&str, usize)> = None;

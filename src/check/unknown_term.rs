@@ -131,10 +131,13 @@ fn sound_run(
             .iter()
             .flatten()
             .any(|w| CLAUSE_WORDS.contains(&w.as_str()));
+        // A run may end on "in" or "an" only when it sounds exactly like a drug or specialty
+        // term ("mess a lazy in" → mesalazine).
+        let stop_end = pieces[i + n - 1].is_none();
         if !spaced
             || clause
             || words.iter().any(Option::is_none)
-            || pieces[i + n - 1].is_none()
+            || (stop_end && !matches!(words[n - 1].as_deref(), Some("in" | "an")))
             || (n < 4 && !has_stop)
         {
             continue;
@@ -142,6 +145,23 @@ fn sound_run(
         let joined: String = words.iter().flatten().map(String::as_str).collect();
         if skeleton(&joined).len() < 4 || ix.is_known(&joined) {
             continue;
+        }
+        if stop_end {
+            // Three words at least, none of them already a medical word ("renal as an").
+            if n < 3
+                || words
+                    .iter()
+                    .flatten()
+                    .any(|w| w.len() >= 5 && ix.medical_words.contains(w))
+            {
+                continue;
+            }
+            match ix.sound_exact(&joined).filter(|t| ix.is_core(t)) {
+                Some(term) if !words.iter().flatten().any(|w| w == term) => {
+                    return Some((n, term.to_string()));
+                }
+                _ => continue,
+            }
         }
         let all_known = (i..i + n).all(|j| known[j]);
         // Correct text: medical words joined by small ones ("piperacillin with tazobactam"),

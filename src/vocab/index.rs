@@ -38,6 +38,9 @@ pub struct Index {
     /// Sided body-part word → the part it names (`laterality.tsv`; "*" for a bare procedure).
     pub sided_parts: HashMap<String, String>,
     pub artifact_sentences: HashSet<String>,
+    /// The listed hallucinations of 3+ words as one pattern, to find them glued inside a
+    /// sentence ("... her headaches have resolved. Sous-titrage Société Radio-Canada She is").
+    pub artifact_phrases: Option<regex::Regex>,
     pub artifact_tags: HashSet<String>,
     /// Single-word medical terms and drug/specialty words, lowercase (English overlap kept).
     pub medical_words: HashSet<String>,
@@ -166,6 +169,25 @@ impl Index {
                 let key: String = normalise_sentence(&a);
                 ix.artifact_sentences.insert(key);
             }
+        }
+        let mut phrases: Vec<String> = ix
+            .artifact_sentences
+            .iter()
+            .filter(|p| p.split(' ').count() >= 3)
+            .map(|p| {
+                p.split(' ')
+                    .map(regex::escape)
+                    .collect::<Vec<_>>()
+                    .join(r"[^\p{L}\p{N}]+")
+            })
+            .collect();
+        phrases.sort_unstable();
+        if !phrases.is_empty() {
+            let pattern = format!(
+                r"(?i)(?:^|[^\p{{L}}\p{{N}}])((?:{})[.!]?)(?:[^\p{{L}}\p{{N}}]|$)",
+                phrases.join("|")
+            );
+            ix.artifact_phrases = regex::Regex::new(&pattern).ok();
         }
         // Fuzzy targets: single-word terms that are not ordinary English.
         let mut seen = HashSet::new();
@@ -337,6 +359,8 @@ impl Index {
                 ("ally", "al"),
                 // Adjectives of known nouns: keratotic/keratosis, psoriatic/psoriasis,
                 // ischaemic/ischaemia, atopic/atopy.
+                // Latin plurals: paraesthesiae, axillae.
+                ("ae", "a"),
                 ("tic", "sis"),
                 ("sis", "tic"),
                 ("ic", "ia"),
@@ -355,7 +379,9 @@ impl Index {
                 }
             }
         }
-        variants.iter().any(|v| self.known.contains(v))
+        variants
+            .iter()
+            .any(|v| self.known.contains(v) || self.known.contains(&americanise(v)))
     }
 
     /// The closest target term to `joined` (lowercase letters), if within the edit budget.
