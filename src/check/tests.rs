@@ -441,17 +441,20 @@ fn newer_blind_sets_meet_recall_and_false_query_targets() {
     }
 }
 
-/// Two sets held out: their lines are not read while the checks are changed, so they estimate
-/// how the checks do on text they have not seen. Blind 5 (paragraph-length dictations) was
-/// measured at 52/70 on arrival and 59/70 after this stop's general changes; blind 7 arrived
-/// last and was scored once (docs/benchmarks.md). Guards against regressions: recall ≥ 75%,
-/// ≤ 1 false query per 500 words.
+/// Three sets held out: their lines are not read while the checks are changed, so they
+/// estimate how the checks do on text they have not seen (only per-kind counts are looked at,
+/// with `score_blind_set_by_hand`). Blind 5 scored 52/70 on arrival, blind 7 59/70; both were
+/// 65/70 and 61/70 at the end of the 2026-11-23 session. Blind 10 was written at the start of
+/// that session and scored once at its end: 65/70, 5 false queries on 3,378 words
+/// (docs/benchmarks.md). Guards against regressions: recall ≥ 75%, ≤ 1 false query per 500
+/// words.
 #[test]
 fn held_out_blind_sets_do_not_regress() {
     for set in [
         include_str!("../../tests/fixtures/checker_blind5.jsonl"),
         include_str!("../../tests/fixtures/checker_blind7.jsonl"),
+        include_str!("../../tests/fixtures/checker_blind10.jsonl"),
     ] {
-        assert_targets(&score_blind(set), 75);
+        assert_targets(&score_blind_quietly(set), 75);
     }
 }
