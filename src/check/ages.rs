@@ -214,22 +214,18 @@ mod tests {
 
     #[test]
     fn ages_in_months_and_weeks_are_not_years() {
-        assert_eq!(
-            first_age("a 9-month-old girl").map(|a| a.shown),
-            Some("9 months".into())
-        );
-        assert_eq!(
-            first_age("aged 18 months, she").map(|a| a.shown),
-            Some("18 months".into())
-        );
-        assert_eq!(
-            first_age("a 6-week-old boy").map(|a| a.shown),
-            Some("6 weeks".into())
-        );
-        assert_eq!(
-            first_age("Mr Lee, 64, has").map(|a| a.shown),
-            Some("64".into())
-        );
+        for (text, shown) in [
+            ("a 9-month-old girl", "9 months"),
+            ("aged 18 months, she", "18 months"),
+            ("a 6-week-old boy", "6 weeks"),
+            ("Mr Lee, 64, has", "64"),
+        ] {
+            assert_eq!(
+                first_age(text).map(|a| a.shown),
+                Some(shown.into()),
+                "{text}"
+            );
+        }
         let eighteen_months = first_age("aged 18 months").expect("an age");
         assert!(eighteen_months.overlaps(&first_age("aged 1 today").expect("an age")));
         assert!(!eighteen_months.overlaps(&first_age("a 2-year-old").expect("an age")));

@@ -384,24 +384,31 @@ fn remnants(doc: &Doc, part: &str, ms: &[Mention], hits: &mut Vec<Hit>) {
             continue;
         };
         let side = if m.right { "right" } else { "left" };
-        let other = if m.right { "left" } else { "right" };
-        let said = doc.slice(m.start, m.end);
-        hits.push(Hit {
-            kind: FindingKind::Laterality,
-            severity: Severity::High,
-            start: m.start,
-            end: m.end,
-            message: format!(
-                "{} — but the {side} {part} was removed earlier (\"{}\"); check the side",
-                capitalise(said),
-                doc.slice(removed.start, removed.end)
-            ),
-            suggestions: vec![format!(
-                "{other}{}",
-                said.trim_start_matches(|c: char| c.is_alphabetic())
-            )],
+        let removed = doc.slice(removed.start, removed.end);
+        query_side(doc, m, hits, |said| {
+            format!(
+                "{said} — but the {side} {part} was removed earlier (\"{removed}\"); check the side"
+            )
         });
     }
+}
+
+/// One laterality query on mention `m`, suggesting the other side; `message` gets the
+/// mention as said, capitalised.
+fn query_side(doc: &Doc, m: &Mention, hits: &mut Vec<Hit>, message: impl Fn(&str) -> String) {
+    let said = doc.slice(m.start, m.end);
+    let other = if m.right { "left" } else { "right" };
+    hits.push(Hit {
+        kind: FindingKind::Laterality,
+        severity: Severity::High,
+        start: m.start,
+        end: m.end,
+        message: message(&capitalise(said)),
+        suggestions: vec![format!(
+            "{other}{}",
+            said.trim_start_matches(|c: char| c.is_alphabetic())
+        )],
+    });
 }
 
 /// Both sides of one part in a document, not on purpose: the odd side is queried.
@@ -461,21 +468,11 @@ fn conflicts(
             .iter()
             .filter(|m| m.right == flag_right && !m.contrasted && (m.procedure || !examined))
         {
-            let said = doc.slice(m.start, m.end);
             let times = if n_other == 1 { "once" } else { "more often" };
-            hits.push(Hit {
-                kind: FindingKind::Laterality,
-                severity: Severity::High,
-                start: m.start,
-                end: m.end,
-                message: format!(
-                    "{} — elsewhere this document says {other} {part} ({times}); check the side",
-                    capitalise(said)
-                ),
-                suggestions: vec![format!(
-                    "{other}{}",
-                    said.trim_start_matches(|c: char| c.is_alphabetic())
-                )],
+            query_side(doc, m, hits, |said| {
+                format!(
+                    "{said} — elsewhere this document says {other} {part} ({times}); check the side"
+                )
             });
         }
     }
