@@ -209,6 +209,41 @@ fn foreign(sentence: &str, ix: &crate::vocab::Index) -> bool {
     function >= 2 && words.iter().filter(|w| !ix.is_known(w)).count() * 2 >= words.len()
 }
 
+/// A listed hallucination of 3+ words glued inside sentence `sent` ("... her headaches have
+/// resolved. Sous-titrage Société Radio-Canada She is back at work"), as a byte span. `norm`
+/// is the sentence normalised; a cheap substring test comes first.
+fn glued_phrase(
+    doc: &Doc,
+    sent: usize,
+    norm: &str,
+    ix: &crate::vocab::Index,
+) -> Option<(usize, usize)> {
+    let padded = format!(" {norm} ");
+    let (_, phrase) = ix
+        .artifact_phrases
+        .iter()
+        .find(|(spaced, _)| padded.contains(spaced.as_str()))?;
+    let (s, e) = *doc.sentences.get(sent)?;
+    let toks = &doc.toks
+        [doc.toks.partition_point(|t| t.start < s)..doc.toks.partition_point(|t| t.start < e)];
+    // Each token's words as normalising splits them ("Radio-Canada": radio, canada).
+    let parts: Vec<(String, usize)> = toks
+        .iter()
+        .enumerate()
+        .flat_map(|(k, t)| {
+            t.text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(move |w| (w.to_lowercase(), k))
+        })
+        .collect();
+    let n = phrase.len();
+    let at = parts
+        .windows(n)
+        .position(|w| w.iter().zip(phrase).all(|((a, _), b)| a == b))?;
+    Some((toks[parts[at].1].start, toks[parts[at + n - 1].1].end))
+}
+
 /// Small words that are also parts of surnames.
 const PARTICLES: [&str; 12] = [
     "de", "la", "le", "du", "des", "di", "da", "del", "van", "von", "der", "los",
@@ -221,6 +256,17 @@ fn foreign_run(doc: &Doc, sent: usize, ix: &crate::vocab::Index) -> Option<(usiz
     let (s, e) = *doc.sentences.get(sent)?;
     let toks = &doc.toks
         [doc.toks.partition_point(|t| t.start < s)..doc.toks.partition_point(|t| t.start < e)];
+    // Cheap test first: two small foreign words at least.
+    let small = toks
+        .iter()
+        .filter(|t| {
+            let l = t.text.to_lowercase();
+            FOREIGN.contains(&l.as_str()) && !PARTICLES.contains(&l.as_str())
+        })
+        .count();
+    if small < 2 {
+        return None;
+    }
     let mut run: Vec<&super::text::Tok> = Vec::new();
     let mut best = None;
     for t in toks.iter().chain(std::iter::once(&super::text::Tok {
@@ -348,16 +394,11 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 end,
                 "Instructions to the recorder or typist, not part of the letter — remove or listen to check",
             );
-        } else if let Some(m) = ix
-            .artifact_phrases
-            .as_ref()
-            .and_then(|re| re.captures(doc.slice(start, end)))
-            .and_then(|c| c.get(1))
-        {
+        } else if let Some((s, e)) = glued_phrase(doc, i, &norm[i], ix) {
             hit(
                 hits,
-                start + m.start(),
-                start + m.end(),
+                s,
+                e,
                 "Whisper often invents this phrase during silence — probably not dictated; listen to check",
             );
         } else if let Some((s, e)) = foreign(doc.slice(start, end), ix)

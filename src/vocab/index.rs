@@ -40,7 +40,8 @@ pub struct Index {
     pub artifact_sentences: HashSet<String>,
     /// The listed hallucinations of 3+ words as one pattern, to find them glued inside a
     /// sentence ("... her headaches have resolved. Sous-titrage Société Radio-Canada She is").
-    pub artifact_phrases: Option<regex::Regex>,
+    /// (the phrase with a space either side, its words).
+    pub artifact_phrases: Vec<(String, Vec<String>)>,
     pub artifact_tags: HashSet<String>,
     /// Single-word medical terms and drug/specialty words, lowercase (English overlap kept).
     pub medical_words: HashSet<String>,
@@ -170,25 +171,18 @@ impl Index {
                 ix.artifact_sentences.insert(key);
             }
         }
-        let mut phrases: Vec<String> = ix
+        ix.artifact_phrases = ix
             .artifact_sentences
             .iter()
-            .filter(|p| p.split(' ').count() >= 3)
             .map(|p| {
-                p.split(' ')
-                    .map(regex::escape)
-                    .collect::<Vec<_>>()
-                    .join(r"[^\p{L}\p{N}]+")
+                (
+                    format!(" {p} "),
+                    p.split(' ').map(str::to_string).collect::<Vec<_>>(),
+                )
             })
+            .filter(|(_, words)| words.len() >= 3)
             .collect();
-        phrases.sort_unstable();
-        if !phrases.is_empty() {
-            let pattern = format!(
-                r"(?i)(?:^|[^\p{{L}}\p{{N}}])((?:{})[.!]?)(?:[^\p{{L}}\p{{N}}]|$)",
-                phrases.join("|")
-            );
-            ix.artifact_phrases = regex::Regex::new(&pattern).ok();
-        }
+        ix.artifact_phrases.sort_unstable();
         // Fuzzy targets: single-word terms that are not ordinary English.
         let mut seen = HashSet::new();
         let mut add = |t: &str, is_core: bool, ix: &mut Index| {
@@ -346,42 +340,22 @@ impl Index {
         if self.known.contains(w) {
             return true;
         }
-        let mut variants: Vec<String> = vec![americanise(w)];
-        for base in [w.to_string(), variants[0].clone()] {
-            for (suffix, repl) in [
-                ("ies", "y"),
-                ("es", ""),
-                ("s", ""),
-                ("ed", ""),
-                ("ed", "e"),
-                ("ing", ""),
-                ("ing", "e"),
-                ("ally", "al"),
-                // Adjectives of known nouns: keratotic/keratosis, psoriatic/psoriasis,
-                // ischaemic/ischaemia, atopic/atopy.
-                // Latin plurals: paraesthesiae, axillae.
-                ("ae", "a"),
-                ("tic", "sis"),
-                ("sis", "tic"),
-                ("ic", "ia"),
-                ("ic", "y"),
-                // reducible/reduce, palpable/palpate is not: only a plain verb or noun.
-                ("ible", "e"),
-                ("able", "e"),
-                ("able", ""),
-                ("ly", ""),
-                ("'s", ""),
-            ] {
-                if let Some(stem) = base.strip_suffix(suffix)
-                    && stem.len() >= 3
-                {
-                    variants.push(format!("{stem}{repl}"));
-                }
-            }
+        let american = americanise(w);
+        if self.known.contains(&american) {
+            return true;
         }
-        variants
-            .iter()
-            .any(|v| self.known.contains(v) || self.known.contains(&americanise(v)))
+        [w, american.as_str()].iter().any(|base| {
+            INFLECTIONS.iter().any(|(suffix, repl)| {
+                base.strip_suffix(suffix).is_some_and(|stem| {
+                    stem.len() >= 3 && {
+                        let v = format!("{stem}{repl}");
+                        // "paraesthesiae" → "paraesthesia", known as "paresthesia".
+                        self.known.contains(&v)
+                            || (*suffix == "ae" && self.known.contains(&americanise(&v)))
+                    }
+                })
+            })
+        })
     }
 
     /// The closest target term to `joined` (lowercase letters), if within the edit budget.
@@ -419,6 +393,33 @@ impl Index {
         best.map(|(t, d, _)| (t, d))
     }
 }
+
+/// Endings that make other forms of a known word: (ending, what replaces it).
+const INFLECTIONS: [(&str, &str); 19] = [
+    ("ies", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ally", "al"),
+    // Latin plurals: paraesthesiae, axillae.
+    ("ae", "a"),
+    // Adjectives of known nouns and back: keratotic/keratosis, diuresis/diuretic,
+    // ischaemic/ischaemia, atopic/atopy.
+    ("tic", "sis"),
+    ("sis", "tic"),
+    ("ic", "ia"),
+    ("ic", "y"),
+    // reducible/reduce, treatable/treat.
+    ("ible", "e"),
+    ("able", "e"),
+    ("able", ""),
+    ("ly", ""),
+    ("'s", ""),
+    ("’s", ""),
+];
 
 /// Endings that make an operation's name from the part operated on.
 const OPERATION_ENDINGS: [&str; 5] = ["ectomy", "otomy", "ostomy", "plasty", "oscopy"];
