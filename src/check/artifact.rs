@@ -223,9 +223,7 @@ fn glued_phrase(
         .artifact_phrases
         .iter()
         .find(|(spaced, _)| padded.contains(spaced.as_str()))?;
-    let (s, e) = *doc.sentences.get(sent)?;
-    let toks = &doc.toks
-        [doc.toks.partition_point(|t| t.start < s)..doc.toks.partition_point(|t| t.start < e)];
+    let toks = doc.sentence_toks(sent);
     // Each token's words as normalising splits them ("Radio-Canada": radio, canada).
     let parts: Vec<(String, usize)> = toks
         .iter()
@@ -253,9 +251,8 @@ const PARTICLES: [&str; 12] = [
 /// prophylaxis. Untertitel im Auftrag des ZDF, 2017 We will review him"): words nobody knows
 /// or small foreign words, two or more of them foreign. Numbers inside the run are kept.
 fn foreign_run(doc: &Doc, sent: usize, ix: &crate::vocab::Index) -> Option<(usize, usize)> {
-    let (s, e) = *doc.sentences.get(sent)?;
-    let toks = &doc.toks
-        [doc.toks.partition_point(|t| t.start < s)..doc.toks.partition_point(|t| t.start < e)];
+    let (_, e) = *doc.sentences.get(sent)?;
+    let toks = doc.sentence_toks(sent);
     // Cheap test first: two small foreign words at least.
     let small = toks
         .iter()

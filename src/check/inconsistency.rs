@@ -108,7 +108,10 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
         .iter()
         .filter(|t| t.text.eq_ignore_ascii_case("your"))
         .count();
-    let to_patient = yours >= 2 && !doc.text.to_lowercase().contains("your patient");
+    let to_patient = yours >= 2
+        && !doc.toks.windows(2).any(|w| {
+            w[0].text.eq_ignore_ascii_case("your") && w[1].text.eq_ignore_ascii_case("patient")
+        });
     let stated = sex_re().captures_iter(doc.text).find_map(|c| {
         let m = c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3))?;
         let whole = c.get(0)?;
@@ -323,14 +326,15 @@ fn sexed_organs(
         let w = t.text.to_lowercase();
         // "cervical smear" (not "cervical spine"): two words name the organ.
         let next = doc.toks.get(k + 1).filter(|n| n.sent == t.sent);
-        let pair = next.map(|n| format!("{w} {}", n.text.to_lowercase()));
+        let phrase = |o: &str| {
+            o.split_once(' ').is_some_and(|(first, second)| {
+                first == w && next.is_some_and(|n| n.text.eq_ignore_ascii_case(second))
+            })
+        };
         let (organ_female, end) = if let Some(&(_, f)) = SEXED_ORGANS.iter().find(|(o, _)| *o == w)
         {
             (f, t.end)
-        } else if let Some(&(_, f)) = SEXED_PHRASES
-            .iter()
-            .find(|(o, _)| pair.as_deref() == Some(*o))
-        {
+        } else if let Some(&(_, f)) = SEXED_PHRASES.iter().find(|(o, _)| phrase(o)) {
             (f, next.map_or(t.end, |n| n.end))
         } else {
             continue;

@@ -129,20 +129,15 @@ const COMPARE: [&str; 12] = [
 
 /// Whether a right and a left mention of one part in one sentence are said on purpose.
 fn deliberate_pair(doc: &Doc, a: &Mention, b: &Mention) -> bool {
+    let between = doc.slice(a.end.min(b.end), a.start.max(b.start));
+    let operations = (is_operation(&a.word), is_operation(&b.word));
     (a.measured && b.measured)
-        || (a.word != b.word && is_operation(&a.word) && is_operation(&b.word))
+        || (a.word != b.word && operations == (true, true))
         // Two findings named differently in one clause run ("his right hand ..., and an
         // early cord in the left palm"); a semicolon parts two statements.
-        || (a.word != b.word
-            && !is_operation(&a.word)
-            && !is_operation(&b.word)
-            && !doc
-                .slice(a.end.min(b.end), a.start.max(b.start))
-                .contains(';'))
+        || (a.word != b.word && operations == (false, false) && !between.contains(';'))
         || sentence_compares(doc, a.sent)
-        || !doc
-            .slice(a.end.min(b.end), a.start.max(b.start))
-            .contains([',', ';'])
+        || !between.contains([',', ';'])
 }
 
 /// Whether a word names taking the whole part away ("nephrectomy", "mastectomy"; not
@@ -277,10 +272,8 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             .map(|p| toks[p].text.to_lowercase())
             .unwrap_or_default();
         // A past event: "had", "underwent", "previous", "post", or a year in the sentence.
-        let (s_start, s_end) = doc.sentence_at(t.start);
-        let sentence = &toks[toks.partition_point(|u| u.start < s_start)
-            ..toks.partition_point(|u| u.start < s_end)];
-        let past = sentence.iter().any(|u| {
+        let sent_end = doc.sentence_at(t.start).1;
+        let past = doc.sentence_toks(t.sent).iter().any(|u| {
             matches!(
                 u.text.to_lowercase().as_str(),
                 "had" | "underwent" | "previous" | "prior" | "post" | "history" | "status"
@@ -299,7 +292,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             let measured = (i.saturating_sub(5)..=part_tok + 5)
                 .filter(near)
                 .any(|k| toks[k].text.chars().any(|c| c.is_ascii_digit()));
-            let sent_end = doc.sentence_at(t.start).1.max(end);
+            let sent_end = sent_end.max(end);
             let clause_end = doc.text[end..sent_end]
                 .find([',', ';', '.'])
                 .map_or(sent_end, |k| end + k);
@@ -425,55 +418,53 @@ fn conflicts(
     if rights == 0 || lefts == 0 {
         return;
     }
-    {
-        // Both sides of this part in one sentence, on purpose: compared ("6/12 in the left
-        // eye and 6/6 in the right eye", "larger on the right than the left"), different
-        // things done to each ("left orchiectomy, right orchidopexy"), or joined in one
-        // phrase ("the right renal as an island and the left renal as a graft"). Not so
-        // "biometry of the right eye was repeated, and consent taken for surgery on the left
-        // eye", where a comma parts two statements.
-        // Mentions grouped by sentence, so only pairs within one sentence are compared.
-        let mut by_sent: HashMap<usize, Vec<&Mention>> = HashMap::new();
-        for m in ms {
-            by_sent.entry(m.sent).or_default().push(m);
-        }
-        let compared = by_sent.values().any(|same| {
-            same.iter().any(|a| {
-                same.iter()
-                    .any(|b| a.right && !b.right && deliberate_pair(doc, a, b))
-            })
-        });
-        if compared {
-            return;
-        }
-        // A mention of this part beside a loose mention of the other side: compared on purpose.
-        if ms.iter().any(|m| {
-            loose_sides
-                .iter()
-                .any(|&(s, r)| s == m.sent && r != m.right)
-        }) {
-            return;
-        }
-        let flag_right = match rights.cmp(&lefts) {
-            std::cmp::Ordering::Less => true,
-            std::cmp::Ordering::Greater => false,
-            std::cmp::Ordering::Equal => !ms.first().is_some_and(|m| m.right),
-        };
-        let (other, n_other) = if flag_right {
-            ("left", lefts)
-        } else {
-            ("right", rights)
-        };
-        for m in ms
+    // Both sides of this part in one sentence, on purpose: compared ("6/12 in the left
+    // eye and 6/6 in the right eye", "larger on the right than the left"), different
+    // things done to each ("left orchiectomy, right orchidopexy"), or joined in one
+    // phrase ("the right renal as an island and the left renal as a graft"). Not so
+    // "biometry of the right eye was repeated, and consent taken for surgery on the left
+    // eye", where a comma parts two statements.
+    // Mentions grouped by sentence, so only pairs within one sentence are compared.
+    let mut by_sent: HashMap<usize, Vec<&Mention>> = HashMap::new();
+    for m in ms {
+        by_sent.entry(m.sent).or_default().push(m);
+    }
+    let compared = by_sent.values().any(|same| {
+        same.iter().any(|a| {
+            same.iter()
+                .any(|b| a.right && !b.right && deliberate_pair(doc, a, b))
+        })
+    });
+    if compared {
+        return;
+    }
+    // A mention of this part beside a loose mention of the other side: compared on purpose.
+    if ms.iter().any(|m| {
+        loose_sides
             .iter()
-            .filter(|m| m.right == flag_right && !m.contrasted && (m.procedure || !examined))
-        {
-            let times = if n_other == 1 { "once" } else { "more often" };
-            query_side(doc, m, hits, |said| {
-                format!(
-                    "{said} — elsewhere this document says {other} {part} ({times}); check the side"
-                )
-            });
-        }
+            .any(|&(s, r)| s == m.sent && r != m.right)
+    }) {
+        return;
+    }
+    let flag_right = match rights.cmp(&lefts) {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        std::cmp::Ordering::Equal => !ms.first().is_some_and(|m| m.right),
+    };
+    let (other, n_other) = if flag_right {
+        ("left", lefts)
+    } else {
+        ("right", rights)
+    };
+    for m in ms
+        .iter()
+        .filter(|m| m.right == flag_right && !m.contrasted && (m.procedure || !examined))
+    {
+        let times = if n_other == 1 { "once" } else { "more often" };
+        query_side(doc, m, hits, |said| {
+            format!(
+                "{said} — elsewhere this document says {other} {part} ({times}); check the side"
+            )
+        });
     }
 }

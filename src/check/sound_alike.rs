@@ -3,7 +3,7 @@
 //!
 //! A plain mention, or one with a fitting indication, raises nothing. Never changes the drug.
 
-use super::text::{Doc, Hit, capitalise};
+use super::text::{Doc, Hit, Tok, capitalise};
 use super::{FindingKind, Severity};
 use crate::vocab::Vocab;
 
@@ -32,12 +32,18 @@ fn matches(context: &str, stems: &[String]) -> usize {
 /// sentences name none: about a letter.
 const NEARBY: usize = 3000;
 
-/// The nearest char boundary at or before `at`.
-fn floor_char(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
+/// Whether the clause after the drug says it is for one of `theirs` ("Cozaar 40 mg at night
+/// for his cholesterol").
+fn said_for(doc: &Doc, tok: &Tok, theirs: &[String]) -> bool {
+    let sent_end = doc.sentence_at(tok.start).1.max(tok.end);
+    let clause_end = doc
+        .slice(tok.end, sent_end)
+        .find([',', ';', '.'])
+        .map_or(sent_end, |k| tok.end + k);
+    doc.slice(tok.end, clause_end)
+        .to_lowercase()
+        .split_once(" for ")
+        .is_some_and(|(_, what)| matches(what, theirs) > 0)
 }
 
 /// Whether one of the three words before a stem denies it ("He is not diabetic", "no
@@ -129,20 +135,14 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
             .flat_map(|p| p.indications.iter().filter(|s| !own.contains(s)).cloned())
             .collect();
         let mut context = window(tok.sent, i, i + 1);
+        // Whether a context names this drug's own indications, and its partners'.
+        let named = |ctx: &str| (matches(ctx, own) > 0, matches(ctx, &theirs) > 0);
+        let (mut own_named, theirs_named) = named(&context);
         // The drug's own indication in the sentence either side clears it too ("after
         // clipping of a ruptured aneurysm. She remains on nimodipine ... blood pressure").
         // Not when the dictation says what it is for ("Cozaar 40 mg at night for his
         // cholesterol"): that is the slip this check is for.
-        let sent_end = doc.sentence_at(tok.start).1.max(tok.end);
-        let clause_end = doc
-            .slice(tok.end, sent_end)
-            .find([',', ';', '.'])
-            .map_or(sent_end, |k| tok.end + k);
-        let clause = doc.slice(tok.end, clause_end).to_lowercase();
-        let said_for = clause
-            .split_once(" for ")
-            .is_some_and(|(_, what)| matches(what, &theirs) > 0);
-        if !said_for && matches(&context, own) == 0 && matches(&context, &theirs) > 0 {
+        if !own_named && theirs_named && !said_for(doc, tok, &theirs) {
             let near = |sent: usize| {
                 let (s, e) = doc.sentences.get(sent).copied().unwrap_or((0, 0));
                 doc.slice(s, e).to_lowercase()
@@ -156,7 +156,7 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 continue;
             }
         }
-        if matches(&context, own) == 0 && matches(&context, &theirs) == 0 {
+        if (own_named, theirs_named) == (false, false) {
             let before = doc.toks[..i].iter().rev().find(|t| t.sent + 1 == tok.sent);
             let after = doc.toks[i..].iter().find(|t| t.sent == tok.sent + 1);
             if let Some(b) = before {
@@ -170,17 +170,20 @@ pub fn check(doc: &Doc, vocab: &Vocab, hits: &mut Vec<Hit>) {
                 context.push(' ');
                 context.push_str(&window(a.sent, start, start));
             }
+            // Still nothing either way: the problem may be stated once at the top of the
+            // letter ("osteoarthritis of the right knee ... injected Depo-Provera into the
+            // joint"). Read up to a letter's length either side, so a long text stays linear.
+            if named(&context) == (false, false) {
+                let from = doc
+                    .text
+                    .floor_char_boundary(tok.start.saturating_sub(NEARBY));
+                let to = doc.text.floor_char_boundary(tok.end + NEARBY);
+                context.push(' ');
+                context.push_str(&doc.slice(from, to).to_lowercase());
+            }
+            own_named = matches(&context, own) > 0;
         }
-        // Still nothing either way: the problem may be stated once at the top of the letter
-        // ("osteoarthritis of the right knee ... injected Depo-Provera into the joint").
-        // Read up to a letter's length either side, so a long text stays linear.
-        if matches(&context, own) == 0 && matches(&context, &theirs) == 0 {
-            let from = floor_char(doc.text, tok.start.saturating_sub(NEARBY));
-            let to = floor_char(doc.text, (tok.end + NEARBY).min(doc.text.len()));
-            context.push(' ');
-            context.push_str(&doc.slice(from, to).to_lowercase());
-        }
-        if matches(&context, own) > 0 {
+        if own_named {
             settled.push(name);
             continue;
         }

@@ -72,6 +72,15 @@ impl<'a> Doc<'a> {
         self.text.get(start..end).unwrap_or("")
     }
 
+    /// The tokens of sentence `sent` (none for an index out of range).
+    pub fn sentence_toks(&self, sent: usize) -> &[Tok<'a>] {
+        let Some(&(s, e)) = self.sentences.get(sent) else {
+            return &[];
+        };
+        &self.toks
+            [self.toks.partition_point(|t| t.start < s)..self.toks.partition_point(|t| t.start < e)]
+    }
+
     /// Byte span of the sentence holding byte offset `at`.
     pub fn sentence_at(&self, at: usize) -> (usize, usize) {
         let i = self.sentences.partition_point(|s| s.1 <= at);

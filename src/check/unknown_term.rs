@@ -226,6 +226,11 @@ fn query(
     });
 }
 
+/// The message for a run of words that should be one term.
+fn not_a_known_term(words: &str, term: &str) -> String {
+    format!("\"{words}\" is not a known term — did you mean {term}?")
+}
+
 /// Whether a word lies in a span already queried as an unknown term. The spans are sorted
 /// and do not overlap each other, so a binary search and a look at the few before it do;
 /// a 5 MB text with thousands of queries stays linear.
@@ -357,7 +362,7 @@ fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
                 ix,
                 (toks[i].start, toks[i + n - 1].end),
                 &term,
-                |w, t| format!("\"{w}\" is not a known term — did you mean {t}?"),
+                not_a_known_term,
             );
             i += n;
             continue;
@@ -400,18 +405,18 @@ fn lowercase_runs(doc: &Doc, ix: &crate::vocab::Index, hits: &mut Vec<Hit>) {
 /// "abdo") matches nothing and stays quiet.
 fn fragment(doc: &Doc, ix: &crate::vocab::Index, i: usize, hits: &mut Vec<Hit>) {
     let toks = &doc.toks;
-    let joined = |a: &Tok, b: &Tok| {
+    let adjacent = |a: &Tok, b: &Tok| {
         a.sent == b.sent
             && doc.slice(a.end, b.start) == " "
             && b.text.chars().all(|c| c.is_ascii_alphabetic())
             && a.text.chars().all(|c| c.is_ascii_alphabetic())
     };
     let mut first = i;
-    while first + 2 > i && first > 0 && joined(&toks[first - 1], &toks[first]) {
+    while first + 2 > i && first > 0 && adjacent(&toks[first - 1], &toks[first]) {
         first -= 1;
     }
     let mut last = i;
-    while last < i + 2 && last + 1 < toks.len() && joined(&toks[last], &toks[last + 1]) {
+    while last < i + 2 && last + 1 < toks.len() && adjacent(&toks[last], &toks[last + 1]) {
         last += 1;
     }
     // The widest window that sounds like a term wins.
@@ -441,7 +446,7 @@ fn fragment(doc: &Doc, ix: &crate::vocab::Index, i: usize, hits: &mut Vec<Hit>) 
             ix,
             (toks[a].start, toks[b].end),
             &term,
-            |w, t| format!("\"{w}\" is not a known term — did you mean {t}?"),
+            not_a_known_term,
         );
     }
 }

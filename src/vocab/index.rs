@@ -38,9 +38,9 @@ pub struct Index {
     /// Sided body-part word → the part it names (`laterality.tsv`; "*" for a bare procedure).
     pub sided_parts: HashMap<String, String>,
     pub artifact_sentences: HashSet<String>,
-    /// The listed hallucinations of 3+ words as one pattern, to find them glued inside a
-    /// sentence ("... her headaches have resolved. Sous-titrage Société Radio-Canada She is").
-    /// (the phrase with a space either side, its words).
+    /// The listed hallucinations of 3+ words, to find them glued inside a sentence ("... her
+    /// headaches have resolved. Sous-titrage Société Radio-Canada She is"): each as (the phrase
+    /// with a space either side, for a substring test; its words).
     pub artifact_phrases: Vec<(String, Vec<String>)>,
     pub artifact_tags: HashSet<String>,
     /// Single-word medical terms and drug/specialty words, lowercase (English overlap kept).

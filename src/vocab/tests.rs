@@ -56,69 +56,54 @@ fn prompt_terms_mix_specialty_and_general() {
     assert!(v.prompt_terms(&["cardiology"], 0).is_empty());
 }
 
+/// The error a practice's list `file` with `contents` gives on loading; the file is emptied
+/// again afterwards so the next case stands alone.
+fn user_list_error(d: &std::path::Path, file: &str, contents: &[u8]) -> String {
+    std::fs::write(d.join(file), contents).expect("write");
+    let msg = Vocab::bundled()
+        .expect("loads")
+        .with_user_dir(d)
+        .expect_err("a malformed list must fail")
+        .to_string();
+    std::fs::write(d.join(file), "").expect("write");
+    msg
+}
+
 #[test]
 fn malformed_line_names_file_and_line() {
     let d = tmpdir("bad");
-    std::fs::write(
-        d.join("doses.tsv"),
-        "# comment\ndrug\troute\tunit\tmin_single\tmax_single\tmax_daily\taliases\tsource\n\
-         newdrug\toral\tmg\t1\t10\t20\t\tlocal\nbaddrug\toral\tmg\tten\t10\t20\t\tlocal\n",
-    )
-    .expect("write");
-    let err = Vocab::bundled()
-        .expect("loads")
-        .with_user_dir(&d)
-        .expect_err("malformed line must fail");
-    let msg = err.to_string();
+    let msg = user_list_error(
+        &d,
+        "doses.tsv",
+        b"# comment\ndrug\troute\tunit\tmin_single\tmax_single\tmax_daily\taliases\tsource\n\
+          newdrug\toral\tmg\t1\t10\t20\t\tlocal\nbaddrug\toral\tmg\tten\t10\t20\t\tlocal\n",
+    );
     assert!(msg.contains("doses.tsv") && msg.contains("line 4"), "{msg}");
     assert!(msg.contains("min_single"), "{msg}");
 
-    std::fs::write(d.join("doses.tsv"), "x\toral\tmg\t1\n").expect("write");
-    let msg = Vocab::bundled()
-        .expect("loads")
-        .with_user_dir(&d)
-        .expect_err("short")
-        .to_string();
+    let msg = user_list_error(&d, "doses.tsv", b"x\toral\tmg\t1\n");
     assert!(
         msg.contains("line 1") && msg.contains("8 TAB-separated columns"),
         "{msg}"
     );
 
-    std::fs::write(d.join("doses.tsv"), "").expect("write");
-    std::fs::write(d.join("abbreviations.tsv"), "XYZ\tsometimes\tp\tq\ts\n").expect("write");
-    let msg = Vocab::bundled()
-        .expect("loads")
-        .with_user_dir(&d)
-        .expect_err("rule")
-        .to_string();
+    let msg = user_list_error(&d, "abbreviations.tsv", b"XYZ\tsometimes\tp\tq\ts\n");
     assert!(
         msg.contains("abbreviations.tsv, line 1") && msg.contains("rule"),
         "{msg}"
     );
 
-    std::fs::write(d.join("abbreviations.tsv"), "").expect("write");
-    std::fs::write(
-        d.join("laterality.tsv"),
-        "word\tpart\nelbow\telbow\nknee cap\tknee\n",
-    )
-    .expect("write");
-    let msg = Vocab::bundled()
-        .expect("loads")
-        .with_user_dir(&d)
-        .expect_err("two words")
-        .to_string();
+    let msg = user_list_error(
+        &d,
+        "laterality.tsv",
+        b"word\tpart\nelbow\telbow\nknee cap\tknee\n",
+    );
     assert!(
         msg.contains("laterality.tsv, line 3") && msg.contains("one word"),
         "{msg}"
     );
 
-    std::fs::write(d.join("laterality.tsv"), "").expect("write");
-    std::fs::write(d.join("never_query.txt"), [0xff, 0xfe, b'a']).expect("write");
-    let msg = Vocab::bundled()
-        .expect("loads")
-        .with_user_dir(&d)
-        .expect_err("utf8")
-        .to_string();
+    let msg = user_list_error(&d, "never_query.txt", &[0xff, 0xfe, b'a']);
     assert!(
         msg.contains("never_query.txt") && msg.contains("UTF-8"),
         "{msg}"
