@@ -7,8 +7,10 @@ mod common;
 mod letter;
 mod models;
 mod record;
+mod serve;
 mod templates;
 mod transcribe;
+mod users;
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +39,10 @@ enum Command {
     Devices(record::DevicesArgs),
     /// Install, import, list and choose Whisper models.
     Models(models::Args),
+    /// Run the department service: HTTP API, transcription workers, audit (see docs/api.md).
+    Serve(serve::Args),
+    /// Manage the service's users: add, list, disable, token, password.
+    Users(users::Args),
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -48,5 +54,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Record(a) => record::run_record(a),
         Command::Devices(a) => record::run_devices(a),
         Command::Models(a) => models::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Users(a) => users::run(a),
     }
 }

@@ -1,0 +1,138 @@
+//! `GET /api/dictations/{id}/letter?format=docx|md[&final=true]`: the dictation merged into
+//! its template by the library, with the queries still open as Word comments. A final
+//! letter is refused (409, with the open queries) while any query is open or waiting for
+//! the author, or a required field is missing.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::auth::CurrentUser;
+use super::dictations::visible;
+use super::{AppState, Error, view};
+use crate::document::{self, Fields};
+use crate::{check, dictation};
+
+/// The template a dictation uses when none was chosen.
+pub const DEFAULT_TEMPLATE: &str = "clinic-letter";
+
+#[derive(Deserialize)]
+pub struct LetterQuery {
+    format: Option<String>,
+    #[serde(rename = "final")]
+    final_: Option<bool>,
+}
+
+/// Field data from a dictation's patient and recipient objects and its author.
+fn fields(d: &crate::store::Dictation) -> Fields {
+    let mut f = Fields::new();
+    for (prefix, obj) in [("patient", &d.patient), ("recipient", &d.recipient)] {
+        if let Value::Object(map) = obj {
+            for (k, v) in map {
+                if let Value::String(s) = v
+                    && !s.trim().is_empty()
+                {
+                    f.set(&format!("{prefix}.{k}"), s);
+                }
+            }
+        }
+    }
+    f
+}
+
+pub async fn letter(
+    State(state): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<LetterQuery>,
+) -> Result<Response, Error> {
+    let format = q.format.as_deref().unwrap_or("docx");
+    if !matches!(format, "docx" | "md") {
+        return Err(Error::Invalid(format!(
+            "unknown format {format:?}; use docx or md"
+        )));
+    }
+    let final_ = q.final_.unwrap_or(false);
+    let d = visible(&state, &u, &id).await?;
+    let Some(t) = d.transcript.clone() else {
+        return Err(Error::Conflict(format!(
+            "there is no transcript yet (the dictation is {})",
+            d.status.as_str()
+        )));
+    };
+    let name = if d.template.is_empty() {
+        DEFAULT_TEMPLATE
+    } else {
+        &d.template
+    };
+    let template = document::load_template(&state.config.templates_dir, name)
+        .map_err(|e| Error::Internal(format!("template {name}: {e}")))?;
+    let decisions = state.store.finding_decisions(&id).await?;
+    let states = view::finding_states(&t, &decisions);
+    // Only queries still pending go into the letter; decided ones are done with.
+    let pending: Vec<check::Finding> = t
+        .findings
+        .iter()
+        .zip(&states)
+        .filter(|(_, (_, s))| s.is_pending())
+        .map(|(f, _)| f.clone())
+        .collect();
+    let fields = fields(&d);
+    let vocab = state.vocab.clone();
+    let rendered = tokio::task::spawn_blocking(move || {
+        let draft = dictation::draft(&t.text);
+        // Offsets must refer to the text being rendered: if drafting changed the text
+        // (it normally does not, the transcript is already drafted), check again.
+        let findings = if draft.text == t.text {
+            pending
+        } else {
+            check::check_text(&draft.text, &vocab)
+        };
+        document::render(&template, &fields, &draft, &findings)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("rendering stopped: {e}")))?
+    .map_err(|e| Error::Internal(format!("rendering failed: {e}")))?;
+    let mut letter = rendered;
+    if final_ {
+        let open: Vec<Value> = letter
+            .unresolved()
+            .iter()
+            .map(|f| json!({"kind": f.kind.as_str(), "text": f.text, "message": f.message}))
+            .collect();
+        if !open.is_empty() {
+            return Err(Error::OpenQueries(open));
+        }
+        letter = letter
+            .finalize()
+            .map_err(|e| Error::Internal(format!("finalising failed: {e}")))?;
+    }
+    let detail = format!("{format}{}", if final_ { " final" } else { "" });
+    state
+        .store
+        .audit(u.name(), "export", Some(&id), &detail)
+        .await?;
+    let (bytes, mime) = match format {
+        "md" => (
+            letter.to_markdown().into_bytes(),
+            "text/markdown; charset=utf-8",
+        ),
+        _ => (
+            letter
+                .to_docx_bytes()
+                .map_err(|e| Error::Internal(format!("DOCX failed: {e}")))?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+    };
+    let disposition = format!("attachment; filename=\"{id}.{format}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,310 @@
+//! The life of a dictation in a department, as plain rules: statuses and who may move a
+//! dictation between them, priorities, and stable ids for queries so that a secretary's
+//! decisions on them survive re-checking after an edit.
+//!
+//! Plain data and pure functions: the service (`store/`, `jobs/`, `server/`) applies these
+//! rules; this module never touches a database, a request or a session.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::check::{self, Finding};
+use crate::transcript::Transcript;
+use crate::vocab::Vocab;
+
+/// Where a dictation is in its life (DESIGN.md "Statuses").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Queued,
+    Transcribing,
+    Review,
+    Queried,
+    Approved,
+    Sent,
+    Failed,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Queued,
+        Status::Transcribing,
+        Status::Review,
+        Status::Queried,
+        Status::Approved,
+        Status::Sent,
+        Status::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Transcribing => "transcribing",
+            Status::Review => "review",
+            Status::Queried => "queried",
+            Status::Approved => "approved",
+            Status::Sent => "sent",
+            Status::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// Who someone is in the department.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Secretary,
+    Author,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Secretary => "secretary",
+            Role::Author => "author",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Admin, Role::Secretary, Role::Author]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// How soon the letter is needed; orders the pool (stat first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    #[default]
+    Routine,
+    Urgent,
+    Stat,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Routine => "routine",
+            Priority::Urgent => "urgent",
+            Priority::Stat => "stat",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Priority> {
+        [Priority::Routine, Priority::Urgent, Priority::Stat]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+
+    /// Sort key: smaller is more pressing.
+    pub fn rank(self) -> i64 {
+        match self {
+            Priority::Stat => 0,
+            Priority::Urgent => 1,
+            Priority::Routine => 2,
+        }
+    }
+}
+
+/// Why a status change was refused, in words for the person who asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("a dictation cannot go from {from} to {to}")]
+    NotAllowed {
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error("only {who} may move a dictation from {from} to {to}")]
+    WrongRole {
+        who: &'static str,
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error("{0} quer{1} still open; resolve, dismiss or answer them first")]
+    OpenQueries(usize, &'static str),
+}
+
+/// Whether `role` may move a dictation from `from` to `to` by hand, given how many of its
+/// queries are still open or waiting for the author. Moves the workers make (queued →
+/// transcribing → review | failed) and query-driven moves (review ↔ queried) are not
+/// requested by hand, except that a failed dictation may be queued again.
+pub fn check_transition(
+    role: Role,
+    from: Status,
+    to: Status,
+    open_queries: usize,
+) -> Result<(), TransitionError> {
+    use Status::*;
+    let refuse = || TransitionError::NotAllowed {
+        from: from.as_str(),
+        to: to.as_str(),
+    };
+    let wrong_role = |who| TransitionError::WrongRole {
+        who,
+        from: from.as_str(),
+        to: to.as_str(),
+    };
+    match (from, to) {
+        (Failed, Queued) => match role {
+            Role::Author => Err(wrong_role("secretaries and admins")),
+            _ => Ok(()),
+        },
+        (Review, Approved) => {
+            if role == Role::Secretary {
+                return Err(wrong_role("the author or an admin"));
+            }
+            if open_queries > 0 {
+                let plural = if open_queries == 1 { "y is" } else { "ies are" };
+                return Err(TransitionError::OpenQueries(open_queries, plural));
+            }
+            Ok(())
+        }
+        (Approved, Review) => Ok(()),
+        (Approved, Sent) => match role {
+            Role::Author => Err(wrong_role("secretaries and admins")),
+            _ => Ok(()),
+        },
+        _ => Err(refuse()),
+    }
+}
+
+/// What has been decided about one query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingState {
+    Open,
+    Resolved,
+    Dismissed,
+    Asked,
+}
+
+impl FindingState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingState::Open => "open",
+            FindingState::Resolved => "resolved",
+            FindingState::Dismissed => "dismissed",
+            FindingState::Asked => "asked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FindingState> {
+        [
+            FindingState::Open,
+            FindingState::Resolved,
+            FindingState::Dismissed,
+            FindingState::Asked,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+
+    /// Still needs someone's attention before the letter can be final.
+    pub fn is_pending(self) -> bool {
+        matches!(self, FindingState::Open | FindingState::Asked)
+    }
+}
+
+/// A stable id for each finding: the kind, the queried words (case-folded) and which
+/// occurrence of that pair it is. Editing text elsewhere leaves the id unchanged, so a
+/// decision on a query follows it through re-checks; editing the queried words themselves
+/// makes it a different query.
+pub fn finding_ids(findings: &[Finding]) -> Vec<String> {
+    let mut seen: Vec<(String, usize)> = Vec::new();
+    findings
+        .iter()
+        .map(|f| {
+            let key = format!("{}\u{1f}{}", f.kind.as_str(), f.text.to_lowercase());
+            let n = match seen.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    seen.push((key.clone(), 0));
+                    0
+                }
+            };
+            let digest = Sha256::digest(format!("{key}\u{1f}{n}").as_bytes());
+            digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+        })
+        .collect()
+}
+
+/// The transcript with its text replaced by a secretary's edit and re-checked. Whisper's
+/// timed words are kept: the checker's alignment matches them to the new text in order, so
+/// words the edit did not touch keep their audio times and edited words lose theirs.
+pub fn edit_transcript(t: &Transcript, new_text: &str, vocab: &Vocab) -> Transcript {
+    let mut edited = Transcript {
+        text: new_text.to_string(),
+        findings: Vec::new(),
+        ..t.clone()
+    };
+    edited.findings = check::check_transcript(&edited, vocab);
+    edited
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{FindingKind, Severity};
+
+    fn finding(kind: FindingKind, text: &str, start: usize) -> Finding {
+        Finding {
+            kind,
+            severity: Severity::High,
+            text: text.into(),
+            start,
+            end: start + text.chars().count(),
+            message: String::new(),
+            suggestions: vec![],
+            time: None,
+        }
+    }
+
+    #[test]
+    fn finding_ids_survive_edits_elsewhere_and_tell_repeats_apart() {
+        let before = [
+            finding(FindingKind::SoundAlike, "Zantac", 10),
+            finding(FindingKind::Abbreviation, "QD", 40),
+            finding(FindingKind::Abbreviation, "QD", 70),
+        ];
+        let after = [
+            finding(FindingKind::SoundAlike, "Zantac", 25),
+            finding(FindingKind::Abbreviation, "qd", 55),
+            finding(FindingKind::Abbreviation, "QD", 85),
+        ];
+        let (a, b) = (finding_ids(&before), finding_ids(&after));
+        assert_eq!(a, b);
+        assert_ne!(a[1], a[2]);
+        assert_eq!(a[0].len(), 12);
+        let other = finding_ids(&[finding(FindingKind::SoundAlike, "Xanax", 10)]);
+        assert_ne!(other[0], a[0]);
+    }
+
+    #[test]
+    fn transitions_follow_roles_and_open_queries() {
+        use Status::*;
+        assert!(check_transition(Role::Author, Review, Approved, 0).is_ok());
+        assert!(matches!(
+            check_transition(Role::Author, Review, Approved, 2),
+            Err(TransitionError::OpenQueries(2, _))
+        ));
+        assert!(matches!(
+            check_transition(Role::Secretary, Review, Approved, 0),
+            Err(TransitionError::WrongRole { .. })
+        ));
+        assert!(check_transition(Role::Secretary, Approved, Sent, 0).is_ok());
+        assert!(check_transition(Role::Author, Approved, Sent, 0).is_err());
+        assert!(check_transition(Role::Secretary, Failed, Queued, 0).is_ok());
+        assert!(check_transition(Role::Admin, Queued, Sent, 0).is_err());
+        assert!(check_transition(Role::Admin, Review, Sent, 0).is_err());
+    }
+}
