@@ -6,25 +6,6 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::Command;
-
-/// Text of a DOCX as LibreOffice reads it (converted to plain text).
-fn libreoffice_text(docx: &Path) -> String {
-    let out = docx.parent().unwrap();
-    let st = Command::new("soffice")
-        .args(["--headless", "--convert-to", "txt:Text", "--outdir"])
-        .arg(out)
-        .arg(docx)
-        .env("HOME", out)
-        .output()
-        .expect("LibreOffice (soffice) is installed by make test");
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    std::fs::read_to_string(docx.with_extension("txt")).expect("LibreOffice wrote the text")
-}
 
 #[test]
 fn dictation_audio_becomes_a_referral_letter_libreoffice_opens() {

@@ -6,6 +6,7 @@
 CREATE TABLE users (
     id            INTEGER PRIMARY KEY,
     name          TEXT    NOT NULL UNIQUE,
+    full_name     TEXT    NOT NULL DEFAULT '',
     role          TEXT    NOT NULL CHECK (role IN ('admin', 'secretary', 'author')),
     password_hash TEXT,
     specialties   TEXT    NOT NULL DEFAULT '',
@@ -39,6 +40,7 @@ CREATE TABLE dictations (
     due         BIGINT,
     patient     TEXT    NOT NULL DEFAULT '{}',
     recipient   TEXT    NOT NULL DEFAULT '{}',
+    fields      TEXT    NOT NULL DEFAULT '{}',
     note        TEXT    NOT NULL DEFAULT '',
     duration    DOUBLE PRECISION,
     audio_name  TEXT    NOT NULL,

@@ -22,7 +22,7 @@ pub struct Args {
     #[command(flatten)]
     store: StoreArgs,
     /// Transcription workers in this process (each decodes one dictation at a time; 0 runs
-    /// none, e.g. when `medscribe worker` processes do the work)
+    /// none: dictations are stored and queued until a server with workers runs)
     #[arg(long, default_value_t = 1)]
     workers: usize,
     /// Import audio that appears in this folder (repeatable); the folder's

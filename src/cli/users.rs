@@ -11,7 +11,8 @@ use medscribe::workflow::Role;
 
 #[derive(clap::Args, Clone)]
 pub struct StoreArgs {
-    /// The service's data directory (default: $MEDSCRIBE_DATA, else ~/.local/share/medscribe)
+    /// The service's data directory (default: $MEDSCRIBE_DATA, else
+    /// $XDG_DATA_HOME/medscribe, else ~/.local/share/medscribe)
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
 }
@@ -44,6 +45,9 @@ enum UsersCommand {
         name: String,
         #[arg(long)]
         role: String,
+        /// The name signed on letters, e.g. "Dr Eleanor Marsh"
+        #[arg(long, default_value = "")]
+        full_name: String,
         /// Read the password from standard input (one line); without it the user can only
         /// use API tokens
         #[arg(long)]
@@ -62,6 +66,12 @@ enum UsersCommand {
     },
     /// Disable a user: their sessions and tokens stop working at once
     Disable {
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Enable a disabled user again
+    Enable {
         name: String,
         #[command(flatten)]
         store: StoreArgs,
@@ -112,6 +122,7 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
         UsersCommand::Add {
             name,
             role,
+            full_name,
             password_stdin,
             specialties,
             store,
@@ -121,7 +132,7 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
             }
             let role = Role::parse(&role)
                 .with_context(|| format!("--role {role}: use admin, secretary or author"))?;
-            let known = medscribe::vocab::Vocab::bundled()?.specialties();
+            let known = super::common::load_vocab(None)?.specialties();
             if let Some(s) = specialties.iter().find(|s| !known.contains(s)) {
                 bail!(
                     "--specialties {s}: unknown specialty; known: {}",
@@ -130,7 +141,9 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
             }
             let password = password_stdin.then(read_password).transpose()?;
             let store = store.open().await?;
-            let u = store.add_user(&name, role, password, &specialties).await?;
+            let u = store
+                .add_user(&name, &full_name, role, password, &specialties)
+                .await?;
             store.audit("cli", "user_add", None, &u.name).await?;
             println!("added {} ({})", u.name, u.role.as_str());
         }
@@ -152,6 +165,13 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
             store.disable_user(&name).await?;
             store.audit("cli", "user_disable", None, &name).await?;
             println!("disabled {name}");
+        }
+        UsersCommand::Enable { name, store } => {
+            let store = store.open().await?;
+            let u = user(&store, &name).await?;
+            store.enable_user(u.id).await?;
+            store.audit("cli", "user_enable", None, &name).await?;
+            println!("enabled {name}");
         }
         UsersCommand::Token { name, store } => {
             let store = store.open().await?;

@@ -97,6 +97,8 @@ pub struct NewUser {
     role: String,
     password: Option<String>,
     #[serde(default)]
+    full_name: String,
+    #[serde(default)]
     specialties: Vec<String>,
 }
 
@@ -133,7 +135,7 @@ pub async fn add_user(
     }
     let user = state
         .store
-        .add_user(&b.name, role, b.password, &b.specialties)
+        .add_user(&b.name, &b.full_name, role, b.password, &b.specialties)
         .await?;
     state
         .store
@@ -149,6 +151,11 @@ pub async fn disable_user(
     Path(name): Path<String>,
 ) -> Result<StatusCode, Error> {
     u.require(&[Role::Admin])?;
+    if name == u.user.name {
+        return Err(Error::Invalid(
+            "you cannot disable your own account; ask another admin".into(),
+        ));
+    }
     match state.store.disable_user(&name).await {
         Err(crate::store::Error::NotFound) => return Err(Error::NotFound("user")),
         other => other?,

@@ -225,7 +225,7 @@ fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
 }
 
 /// `POST /login` (form fields `username`, `password`): a session cookie and a redirect to
-/// `/`, or the form again with the reason. JSON clients get JSON.
+/// `/`, or the form again (401) with the reason.
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

@@ -37,15 +37,17 @@ pub async fn visible(state: &AppState, u: &CurrentUser, id: &str) -> Result<Dict
     Ok(d)
 }
 
-/// Refuses a change while another secretary holds the dictation's lock.
-fn not_locked_by_other(d: &Dictation, u: &CurrentUser) -> Result<()> {
-    match &d.locked_by {
-        Some((id, name)) if *id != u.user.id && u.role() == Role::Secretary => {
-            Err(Error::Conflict(format!(
-                "{name} is working on this dictation; ask her to release it"
-            )))
-        }
-        _ => Ok(()),
+/// Refuses a change while another secretary holds the dictation's lock; a secretary who
+/// changes it takes (or renews) the lock herself.
+async fn claim_for_edit(state: &AppState, d: &Dictation, u: &CurrentUser) -> Result<()> {
+    if u.role() != Role::Secretary {
+        return Ok(());
+    }
+    match state.store.take_lock(&d.id, u.user.id).await? {
+        Some(name) => Err(Error::Conflict(format!(
+            "{name} is working on this dictation; ask her to release it"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -59,6 +61,8 @@ struct Meta {
     patient: Option<Value>,
     recipient: Option<Value>,
     note: Option<String>,
+    /// Other template fields by dotted name, e.g. {"clinic.name": "Cardiology Clinic"}.
+    fields: Option<Value>,
     /// Secretaries and admins upload for an author.
     author: Option<String>,
 }
@@ -96,6 +100,30 @@ fn person(what: &str, v: Option<Value>) -> Result<Value> {
     Ok(v)
 }
 
+/// Other template fields: an object of dotted names to short strings.
+fn letter_fields(v: Option<Value>) -> Result<Value> {
+    let v = v.unwrap_or_else(|| json!({}));
+    let ok_key = |k: &str| {
+        (1..=64).contains(&k.len())
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_'))
+    };
+    match &v {
+        Value::Object(map)
+            if map.iter().all(|(k, val)| {
+                ok_key(k) && val.as_str().is_some_and(|s| s.chars().count() <= 2_000)
+            }) =>
+        {
+            Ok(v)
+        }
+        _ => Err(Error::Invalid(
+            "fields must be an object of template field names to strings, e.g. \
+             {\"clinic.name\": \"Cardiology Clinic\"}"
+                .into(),
+        )),
+    }
+}
+
 pub fn parse_priority(s: &str) -> Result<Priority> {
     Priority::parse(s).ok_or_else(|| {
         Error::Invalid(format!(
@@ -120,6 +148,7 @@ pub fn parse_due(s: &str) -> Result<i64> {
         })
 }
 
+/// Checks that a template exists (an empty name is the default template).
 pub fn check_template(state: &AppState, name: &str) -> Result<()> {
     if name.is_empty() {
         return Ok(());
@@ -205,6 +234,7 @@ pub async fn create(
         due,
         patient: person("patient", meta.patient)?,
         recipient: person("recipient", meta.recipient)?,
+        fields: letter_fields(meta.fields)?,
         note: bounded("note", meta.note)?,
         audio_name: String::new(),
         audio_type: String::new(),
@@ -218,7 +248,7 @@ pub async fn create(
         duration,
         ..new
     };
-    let id = store_new(&state, received.file, new, u.name()).await?;
+    let id = store_new(&state, received.file, new, u.name(), None).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": id, "status": "queued"})),
@@ -233,10 +263,15 @@ pub async fn store_new(
     file: tempfile::TempPath,
     new: NewDictation,
     by: &str,
+    import_sha256: Option<&str>,
 ) -> Result<String> {
     let dest = state.store.dir.audio(&new.audio_name);
     file.persist(&dest).map_err(|e| Error::io(e.error))?;
-    if let Err(e) = state.store.create_dictation(&new, by).await {
+    if let Err(e) = state
+        .store
+        .create_dictation_from(&new, by, import_sha256)
+        .await
+    {
         let _ = std::fs::remove_file(&dest);
         return Err(e.into());
     }
@@ -287,14 +322,24 @@ pub struct Update {
     title: Option<String>,
     template: Option<String>,
     priority: Option<String>,
+    /// Absent: unchanged; null: no due time.
+    #[serde(default, deserialize_with = "present")]
     due: Option<Option<String>>,
+    fields: Option<Value>,
     patient: Option<Value>,
     recipient: Option<Value>,
     note: Option<String>,
 }
 
+/// Tells a field that is `null` (Some(None)) from one that is absent (None, by default).
+fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
 /// `PATCH /api/dictations/{id}`: fields (title, template, priority, due, patient,
-/// recipient, note).
+/// recipient, fields, note).
 pub async fn update(
     State(state): State<AppState>,
     u: CurrentUser,
@@ -303,7 +348,7 @@ pub async fn update(
 ) -> Result<Json<Value>> {
     let Json(b) = body.map_err(json_error)?;
     let d = visible(&state, &u, &id).await?;
-    not_locked_by_other(&d, &u)?;
+    claim_for_edit(&state, &d, &u).await?;
     if matches!(d.status, Status::Approved | Status::Sent) {
         return Err(Error::Conflict(format!(
             "the dictation is {}; return it to review before changing it",
@@ -326,6 +371,7 @@ pub async fn update(
             .recipient
             .map(|p| person("recipient", Some(p)))
             .transpose()?,
+        fields: b.fields.map(|f| letter_fields(Some(f))).transpose()?,
         note: b.note.map(|t| bounded("note", Some(t))).transpose()?,
     };
     state.store.update_fields(&id, &changes, u.name()).await?;
@@ -344,6 +390,9 @@ async fn show_json(state: &AppState, id: &str) -> Result<Json<Value>> {
 
 /// Malformed JSON bodies get the app's own error, naming the problem.
 pub fn json_error(e: axum::extract::rejection::JsonRejection) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Error::BodyTooLarge;
+    }
     Error::Invalid(format!(
         "the request body is not the JSON expected: {}",
         e.body_text()
@@ -383,10 +432,17 @@ pub async fn audio(
         .await
         .map_err(|_| Error::NotFound("audio file for this dictation"))?;
     let len = file.metadata().await.map_err(Error::io)?.len();
+    // Only byte ranges are served; any other unit is ignored (RFC 9110), as is a header
+    // that is not text.
     let range = headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
+        .filter(|r| r.trim_start().starts_with("bytes="))
         .map(|r| parse_range(r, len));
+    // Listening is audited once per playback from the start, not per seek.
+    if matches!(range, None | Some(Some((0, _)))) {
+        state.store.audit(u.name(), "listen", Some(&id), "").await?;
+    }
     let base = Response::builder()
         .header(header::CONTENT_TYPE, d.audio_type.as_str())
         .header(header::ACCEPT_RANGES, "bytes");
@@ -457,7 +513,7 @@ pub async fn edit_transcript(
         )));
     }
     let d = visible(&state, &u, &id).await?;
-    not_locked_by_other(&d, &u)?;
+    claim_for_edit(&state, &d, &u).await?;
     if !matches!(d.status, Status::Review | Status::Queried) {
         return Err(Error::Conflict(format!(
             "the transcript can be edited in review or queried, and this dictation is {}",
@@ -475,10 +531,18 @@ pub async fn edit_transcript(
             .await
             .map_err(|e| Error::Internal(format!("checking stopped: {e}")))?;
     state.store.save_transcript(&id, &edited, u.name()).await?;
-    if u.role() == Role::Secretary {
-        state.store.take_lock(&id, u.user.id).await?;
-    }
     let decisions = state.store.finding_decisions(&id).await?;
+    // An edit that removed the words of every query sent to the author leaves nothing for
+    // the author to answer: the dictation is back in review.
+    let asked = view::finding_states(&edited, &decisions)
+        .iter()
+        .any(|(_, s)| *s == FindingState::Asked);
+    if d.status == Status::Queried && !asked {
+        state
+            .store
+            .set_status(&id, Status::Queried, Status::Review, u.name())
+            .await?;
+    }
     Ok(Json(view::transcript(&edited, &decisions)))
 }
 
@@ -501,7 +565,7 @@ pub async fn decide_finding(
     let Json(b) = body.map_err(json_error)?;
     let note = b.note.map(|n| bounded("note", Some(n))).transpose()?;
     let d = visible(&state, &u, &id).await?;
-    not_locked_by_other(&d, &u)?;
+    claim_for_edit(&state, &d, &u).await?;
     let Some(t) = &d.transcript else {
         return Err(Error::NotFound("query"));
     };
@@ -594,7 +658,7 @@ pub async fn set_status(
     let to = Status::parse(&b.status)
         .ok_or_else(|| Error::Invalid(format!("unknown status {:?}", b.status)))?;
     let d = visible(&state, &u, &id).await?;
-    not_locked_by_other(&d, &u)?;
+    claim_for_edit(&state, &d, &u).await?;
     let decisions = state.store.finding_decisions(&id).await?;
     let open = view::pending_count(d.transcript.as_ref(), &decisions);
     workflow::check_transition(u.role(), d.status, to, open).map_err(|e| match e {
@@ -631,6 +695,5 @@ mod tests {
         assert_eq!(parse_range("bytes=500-5000", 1000), Some((500, 999)));
         assert_eq!(parse_range("bytes=1000-", 1000), None);
         assert_eq!(parse_range("bytes=5-1", 1000), None);
-        assert_eq!(parse_range("items=0-1", 1000), None);
     }
 }

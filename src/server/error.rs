@@ -37,6 +37,8 @@ pub enum Error {
         "the upload is larger than the limit of {0} MB; split the recording or raise --max-upload-mb"
     )]
     TooLarge(u64),
+    #[error("the request body is larger than the server accepts")]
+    BodyTooLarge,
     #[error("too many failed sign-ins; try again in {0} s")]
     TooManyAttempts(i64),
     #[error("the server's disk is full; nothing was saved. Free some space and try again")]
@@ -62,7 +64,7 @@ impl Error {
             Error::Invalid(_) => StatusCode::BAD_REQUEST,
             Error::Conflict(_) | Error::OpenQueries(_) => StatusCode::CONFLICT,
             Error::NotAudio(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::TooLarge(_) | Error::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::DiskFull => StatusCode::INSUFFICIENT_STORAGE,
             Error::Store(store::Error::NotFound) => StatusCode::NOT_FOUND,

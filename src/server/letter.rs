@@ -1,7 +1,7 @@
 //! `GET /api/dictations/{id}/letter?format=docx|md[&final=true]`: the dictation merged into
 //! its template by the library, with the queries still open as Word comments. A final
 //! letter is refused (409, with the open queries) while any query is open or waiting for
-//! the author, or a required field is missing.
+//! the author, or a required field is missing, and until the author has approved it.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -13,6 +13,7 @@ use super::auth::CurrentUser;
 use super::dictations::visible;
 use super::{AppState, Error, view};
 use crate::document::{self, Fields};
+use crate::workflow::Status;
 use crate::{check, dictation};
 
 /// The template a dictation uses when none was chosen.
@@ -25,9 +26,30 @@ pub struct LetterQuery {
     final_: Option<bool>,
 }
 
-/// Field data from a dictation's patient and recipient objects and its author.
-fn fields(d: &crate::store::Dictation) -> Fields {
+/// Field data for a dictation's letter: the author's name and the day it was dictated by
+/// default, then its other fields, patient and recipient as set on the dictation.
+fn fields(d: &crate::store::Dictation, author: Option<&crate::store::User>) -> Fields {
     let mut f = Fields::new();
+    let signed = author
+        .map(|a| {
+            if a.full_name.is_empty() {
+                &a.name
+            } else {
+                &a.full_name
+            }
+        })
+        .unwrap_or(&d.author);
+    f.set("author.name", signed);
+    if let Some(day) = chrono::DateTime::from_timestamp_millis(d.created) {
+        f.set("clinic.date", &day.format("%-d %B %Y").to_string());
+    }
+    if let Value::Object(map) = &d.fields {
+        for (k, v) in map {
+            if let Value::String(s) = v {
+                f.set(k, s);
+            }
+        }
+    }
     for (prefix, obj) in [("patient", &d.patient), ("recipient", &d.recipient)] {
         if let Value::Object(map) = obj {
             for (k, v) in map {
@@ -79,7 +101,14 @@ pub async fn letter(
         .filter(|(_, (_, s))| s.is_pending())
         .map(|(f, _)| f.clone())
         .collect();
-    let fields = fields(&d);
+    let author = state.store.user_by_id(d.author_id).await?;
+    let fields = fields(&d, author.as_ref());
+    // Queries decided already stay decided if the text has to be checked again below.
+    let decided: Vec<String> = states
+        .iter()
+        .filter(|(_, s)| !s.is_pending())
+        .map(|(id, _)| id.clone())
+        .collect();
     let vocab = state.vocab.clone();
     let rendered = tokio::task::spawn_blocking(move || {
         let draft = dictation::draft(&t.text);
@@ -88,7 +117,14 @@ pub async fn letter(
         let findings = if draft.text == t.text {
             pending
         } else {
-            check::check_text(&draft.text, &vocab)
+            let fresh = check::check_text(&draft.text, &vocab);
+            let ids = crate::workflow::finding_ids(&fresh);
+            fresh
+                .into_iter()
+                .zip(ids)
+                .filter(|(_, id)| !decided.contains(id))
+                .map(|(f, _)| f)
+                .collect()
         };
         document::render(&template, &fields, &draft, &findings)
     })
@@ -104,6 +140,12 @@ pub async fn letter(
             .collect();
         if !open.is_empty() {
             return Err(Error::OpenQueries(open));
+        }
+        if !matches!(d.status, Status::Approved | Status::Sent) {
+            return Err(Error::Conflict(format!(
+                "a signed letter needs the author's approval, and this dictation is {}",
+                d.status.as_str()
+            )));
         }
         letter = letter
             .finalize()

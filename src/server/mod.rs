@@ -30,6 +30,9 @@ pub mod watch;
 pub use auth::ClientLimiter;
 pub use error::Error;
 
+/// Largest JSON body (a long transcript edit fits).
+const JSON_LIMIT: usize = 8 * 1024 * 1024;
+
 /// Settings of a running server.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -57,7 +60,8 @@ pub struct AppState {
 
 /// The whole service's routes.
 pub fn router(state: AppState) -> Router {
-    let upload_limit = state.config.max_upload as usize + 1024 * 1024;
+    // Room to read an oversized upload to its end and answer 413 (see upload::receive).
+    let upload_limit = (state.config.max_upload as usize).saturating_mul(2) + 1024 * 1024;
     let api = Router::new()
         .route("/api/health", get(admin::health))
         .route("/api/me", get(admin::me))
@@ -94,7 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout));
     api.merge(pages)
-        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::guard_origin,

@@ -61,6 +61,9 @@ pub async fn receive(mut field: Field<'_>, dir: &Path, max: u64) -> Result<Recei
         };
         bytes += chunk.len() as u64;
         if bytes > max {
+            // Read (and drop) the rest, so the client gets this answer rather than a reset
+            // connection; the body limit on the route bounds how much is read.
+            while let Ok(Some(_)) = field.chunk().await {}
             return Err(Error::TooLarge(max / (1024 * 1024)));
         }
         file.write_all(&chunk).await.map_err(Error::io)?;
@@ -84,7 +87,7 @@ pub async fn verify(path: PathBuf, bytes: u64) -> Result<(&'static str, &'static
     };
     let Some((ext, mime)) = sniff(&head[..n]) else {
         return Err(Error::NotAudio(
-            "the upload is not audio medscribe can read (WAV, FLAC, OGG, MP3 or M4A)".into(),
+            "the upload is not audio medscribe can read (WAV, FLAC, OGG, MP3, M4A or WebM)".into(),
         ));
     };
     let decoded = tokio::task::spawn_blocking(move || audio::load_with_warnings(&path))

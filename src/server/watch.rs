@@ -25,17 +25,25 @@ use crate::workflow::{Priority, Role};
 
 pub const SETTINGS_FILE: &str = "medscribe-folder.toml";
 const SCAN: Duration = Duration::from_secs(2);
-const AUDIO_EXTS: [&str; 7] = ["wav", "flac", "ogg", "mp3", "m4a", "mp4", "opus"];
+const AUDIO_EXTS: [&str; 8] = ["wav", "flac", "ogg", "mp3", "m4a", "mp4", "opus", "webm"];
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FolderSettings {
     author: String,
     priority: Option<String>,
     template: Option<String>,
 }
 
-/// Reads and checks a folder's settings, naming the file and the problem.
-fn settings(dir: &Path) -> Result<FolderSettings, String> {
+/// A folder's settings, checked: the author is an enabled author, the priority and template
+/// exist. Errors name the settings file and the problem.
+struct Folder {
+    author_id: i64,
+    priority: Priority,
+    template: String,
+}
+
+async fn folder(state: &AppState, dir: &Path) -> Result<Folder, String> {
     let path = dir.join(SETTINGS_FILE);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         format!(
@@ -43,26 +51,44 @@ fn settings(dir: &Path) -> Result<FolderSettings, String> {
             path.display()
         )
     })?;
-    toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))
+    let s: FolderSettings =
+        toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
+    let author = match state.store.user_by_name(&s.author).await {
+        Ok(Some(u)) if u.role == Role::Author && !u.disabled => u,
+        Ok(_) => {
+            return Err(format!(
+                "{}: {:?} is not an enabled author (medscribe users list)",
+                path.display(),
+                s.author
+            ));
+        }
+        Err(e) => return Err(format!("the store is unavailable: {e}")),
+    };
+    let priority = match s.priority.as_deref() {
+        None => Priority::Routine,
+        Some(p) => Priority::parse(p).ok_or_else(|| {
+            format!(
+                "{}: priority {p:?}: use routine, urgent or stat",
+                path.display()
+            )
+        })?,
+    };
+    let template = s.template.unwrap_or_default();
+    dictations::check_template(state, &template).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Folder {
+        author_id: author.id,
+        priority,
+        template,
+    })
 }
 
-/// Checks a watched folder before the server starts: it exists, its settings name an author.
+/// Checks a watched folder before the server starts: it exists and its settings are good.
 pub async fn check_folder(state: &AppState, dir: &Path) -> Result<(), String> {
     if !dir.is_dir() {
         return Err(format!("--watch {}: no such folder", dir.display()));
     }
-    let s = settings(dir)?;
-    match state.store.user_by_name(&s.author).await {
-        Ok(Some(u)) if u.role == Role::Author => Ok(()),
-        Ok(_) => Err(format!(
-            "{}: author {:?} is not an author's user name (medscribe users list)",
-            dir.join(SETTINGS_FILE).display(),
-            s.author
-        )),
-        Err(e) => Err(format!("the store is unavailable: {e}")),
-    }
+    folder(state, dir).await.map(|_| ())
 }
-
 /// Watches `dir` until the task is dropped.
 pub async fn watch(state: AppState, dir: PathBuf) {
     let mut sizes: HashMap<PathBuf, u64> = HashMap::new();
@@ -87,17 +113,7 @@ async fn scan(
     sizes: &mut HashMap<PathBuf, u64>,
     unreadable: &mut HashSet<String>,
 ) -> Result<usize, String> {
-    let s = settings(dir)?;
-    let author = match state.store.user_by_name(&s.author).await {
-        Ok(Some(u)) if u.role == Role::Author && !u.disabled => u,
-        Ok(_) => return Err(format!("author {:?} is not an enabled author", s.author)),
-        Err(e) => return Err(format!("the store is unavailable: {e}")),
-    };
-    let priority = s
-        .priority
-        .as_deref()
-        .and_then(Priority::parse)
-        .unwrap_or_default();
+    let f = folder(state, dir).await?;
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list the folder: {e}"))?;
     let mut seen = HashMap::new();
     let mut imported = 0;
@@ -114,6 +130,16 @@ async fn scan(
         }
         let size = meta.len();
         seen.insert(path.clone(), size);
+        if size > state.config.max_upload {
+            if !unreadable.contains(&name) {
+                eprintln!(
+                    "medscribe: serve: --watch {}: a file is larger than --max-upload-mb; skipped",
+                    dir.display()
+                );
+                unreadable.insert(name);
+            }
+            continue;
+        }
         // Still being copied, or new since the last scan: wait for a steady size.
         if sizes.get(&path) != Some(&size) || size == 0 {
             continue;
@@ -126,13 +152,8 @@ async fn scan(
         if unreadable.contains(&sha) || state.store.imported(&sha).await.unwrap_or(true) {
             continue;
         }
-        match import(state, &bytes, author.id, priority, s.template.clone()).await {
-            Ok(id) => {
-                if let Err(e) = state.store.record_import(&sha, &id).await {
-                    return Err(format!("could not record an import: {e}"));
-                }
-                imported += 1;
-            }
+        match import(state, &bytes, &f, &sha).await {
+            Ok(_) => imported += 1,
             Err(e) => {
                 eprintln!(
                     "medscribe: serve: --watch {}: a file was not imported: {e}",
@@ -149,9 +170,8 @@ async fn scan(
 async fn import(
     state: &AppState,
     bytes: &[u8],
-    author_id: i64,
-    priority: Priority,
-    template: Option<String>,
+    f: &Folder,
+    sha256: &str,
 ) -> Result<String, super::Error> {
     let mut tmp = tempfile::Builder::new()
         .prefix(".import-")
@@ -166,17 +186,18 @@ async fn import(
     let new = NewDictation {
         audio_name: format!("{id}.{ext}"),
         id,
-        author_id,
-        priority,
+        author_id: f.author_id,
+        priority: f.priority,
         title: String::new(),
-        template: template.unwrap_or_default(),
+        template: f.template.clone(),
         due: None,
         patient: serde_json::json!({}),
         recipient: serde_json::json!({}),
+        fields: serde_json::json!({}),
         note: String::new(),
         audio_type: mime.into(),
         audio_bytes: bytes.len() as i64,
         duration,
     };
-    dictations::store_new(state, path, new, "watch").await
+    dictations::store_new(state, path, new, "watch", Some(sha256)).await
 }

@@ -12,7 +12,8 @@ use crate::workflow::Role;
 
 /// Consecutive failed logins before an account is locked for a while.
 pub const MAX_FAILED_LOGINS: i64 = 5;
-/// How long the lock lasts (ms); each further failure during it starts it again.
+/// How long the lock lasts (ms). Attempts during it are refused unchecked; the count is kept,
+/// so the first failure after it locks the account again, and a success clears it.
 pub const LOGIN_LOCK_MS: i64 = 5 * 60 * 1000;
 /// A browser session ends after this long without a request (ms)...
 pub const SESSION_IDLE_MS: i64 = 30 * 60 * 1000;
@@ -23,6 +24,8 @@ pub const SESSION_MAX_MS: i64 = 12 * 60 * 60 * 1000;
 pub struct User {
     pub id: i64,
     pub name: String,
+    /// As it is signed on letters, e.g. "Dr Eleanor Marsh" (may be empty).
+    pub full_name: String,
     pub role: Role,
     pub specialties: Vec<String>,
     pub disabled: bool,
@@ -45,6 +48,7 @@ fn user_from(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
     Ok(User {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
+        full_name: row.try_get("full_name")?,
         role: Role::parse(&role).ok_or_else(|| Error::Corrupt(format!("unknown role {role}")))?,
         specialties: specialties
             .split(',')
@@ -59,7 +63,7 @@ fn user_from(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
 macro_rules! user_sql {
     ($tail:literal) => {
         concat!(
-            "SELECT id, name, role, specialties, disabled FROM users ",
+            "SELECT id, name, full_name, role, specialties, disabled FROM users ",
             $tail
         )
     };
@@ -107,6 +111,7 @@ impl Store {
     pub async fn add_user(
         &self,
         name: &str,
+        full_name: &str,
         role: Role,
         password: Option<String>,
         specialties: &[String],
@@ -116,10 +121,11 @@ impl Store {
             None => None,
         };
         let res = sqlx::query(
-            "INSERT INTO users (name, role, password_hash, specialties, created) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO users (name, full_name, role, password_hash, specialties, created) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(name)
+        .bind(full_name)
         .bind(role.as_str())
         .bind(hash)
         .bind(specialties.join(","))
@@ -178,13 +184,33 @@ impl Store {
         Ok(())
     }
 
+    /// Sets a password and ends the user's browser sessions (they sign in again).
     pub async fn set_password(&self, user_id: i64, password: String) -> Result<()> {
         let hash = hash_password(password).await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(hash)
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 \
+             WHERE id = $2",
+        )
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn enable_user(&self, user_id: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE users SET disabled = 0, failed_logins = 0, locked_until = 0 WHERE id = $1",
+        )
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -212,7 +238,7 @@ impl Store {
     /// The (enabled) user an API token belongs to.
     pub async fn user_by_token(&self, token: &str) -> Result<Option<User>> {
         let row = sqlx::query(
-            "SELECT u.id, u.name, u.role, u.specialties, u.disabled FROM api_tokens t \
+            "SELECT u.id, u.name, u.full_name, u.role, u.specialties, u.disabled FROM api_tokens t \
              JOIN users u ON u.id = t.user_id WHERE t.hash = $1 AND u.disabled = 0",
         )
         .bind(secret_hash(token))

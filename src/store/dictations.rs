@@ -28,6 +28,8 @@ pub struct NewDictation {
     pub due: Option<i64>,
     pub patient: Value,
     pub recipient: Value,
+    /// Other template fields by dotted name ("clinic.name": "...").
+    pub fields: Value,
     pub note: String,
     pub audio_name: String,
     pub audio_type: String,
@@ -47,6 +49,7 @@ pub struct Dictation {
     pub due: Option<i64>,
     pub patient: Value,
     pub recipient: Value,
+    pub fields: Value,
     pub note: String,
     pub duration: Option<f64>,
     pub audio_name: String,
@@ -130,6 +133,7 @@ fn dictation_from(row: &SqliteRow) -> Result<Dictation> {
         due: row.try_get("due")?,
         patient: json_col(row, "patient")?,
         recipient: json_col(row, "recipient")?,
+        fields: json_col(row, "fields")?,
         note: row.try_get("note")?,
         duration: row.try_get("duration")?,
         audio_name: row.try_get("audio_name")?,
@@ -153,6 +157,7 @@ pub struct FieldChanges {
     pub due: Option<Option<i64>>,
     pub patient: Option<Value>,
     pub recipient: Option<Value>,
+    pub fields: Option<Value>,
     pub note: Option<String>,
 }
 
@@ -160,13 +165,24 @@ impl Store {
     /// Stores a new dictation, queues its transcription and records who created it, all in
     /// one transaction: it is either there and queued, or not there at all.
     pub async fn create_dictation(&self, d: &NewDictation, by: &str) -> Result<()> {
+        self.create_dictation_from(d, by, None).await
+    }
+
+    /// `create_dictation` for a file imported from a watched folder: the file's content hash
+    /// is recorded in the same transaction, so it is imported exactly once.
+    pub async fn create_dictation_from(
+        &self,
+        d: &NewDictation,
+        by: &str,
+        import_sha256: Option<&str>,
+    ) -> Result<()> {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO dictations (id, author_id, status, priority, title, template, due, \
-             patient, recipient, note, duration, audio_name, audio_type, audio_bytes, created, \
-             updated) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-             $14, $14)",
+             patient, recipient, fields, note, duration, audio_name, audio_type, audio_bytes, \
+             created, updated) VALUES ($1, $2, 'queued', $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+             $12, $13, $14, $15, $15)",
         )
         .bind(&d.id)
         .bind(d.author_id)
@@ -176,6 +192,7 @@ impl Store {
         .bind(d.due)
         .bind(d.patient.to_string())
         .bind(d.recipient.to_string())
+        .bind(d.fields.to_string())
         .bind(&d.note)
         .bind(d.duration)
         .bind(&d.audio_name)
@@ -195,6 +212,14 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        if let Some(sha) = import_sha256 {
+            sqlx::query("INSERT INTO imports (sha256, dictation_id, created) VALUES ($1, $2, $3)")
+                .bind(sha)
+                .bind(&d.id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
         append(&mut *tx, by, "create", Some(&d.id), "").await?;
         tx.commit().await?;
         Ok(())
@@ -287,6 +312,9 @@ impl Store {
         }
         if let Some(v) = &c.recipient {
             set!("recipient", v.to_string());
+        }
+        if let Some(v) = &c.fields {
+            set!("fields", v.to_string());
         }
         if let Some(v) = &c.note {
             set!("note", v);
@@ -398,13 +426,13 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE dictations SET deleted = 1, transcript = NULL, patient = '{}', \
-             recipient = '{}', note = '', title = '', updated = $1 WHERE id = $2",
+             recipient = '{}', fields = '{}', note = '', title = '', updated = $1 WHERE id = $2",
         )
         .bind(now_ms())
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE jobs SET state = 'failed', error = 'deleted' WHERE dictation_id = $1 AND state <> 'done'")
+        sqlx::query("DELETE FROM jobs WHERE dictation_id = $1 AND state <> 'done'")
             .bind(id)
             .execute(&mut *tx)
             .await?;

@@ -333,14 +333,4 @@ impl Store {
             .await?;
         Ok(n > 0)
     }
-
-    pub async fn record_import(&self, sha256: &str, dictation_id: &str) -> Result<()> {
-        sqlx::query("INSERT INTO imports (sha256, dictation_id, created) VALUES ($1, $2, $3)")
-            .bind(sha256)
-            .bind(dictation_id)
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
 }

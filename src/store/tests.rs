@@ -17,7 +17,7 @@ async fn store_with_dictation(dir: &Path, priority: Priority, id: &str) -> (Stor
     let author = match store.user_by_name("drmarsh").await.unwrap() {
         Some(u) => u,
         None => store
-            .add_user("drmarsh", Role::Author, None, &[])
+            .add_user("drmarsh", "", Role::Author, None, &[])
             .await
             .unwrap(),
     };
@@ -35,6 +35,7 @@ async fn add(store: &Store, author: i64, priority: Priority, id: &str) {
         due: None,
         patient: serde_json::json!({}),
         recipient: serde_json::json!({}),
+        fields: serde_json::json!({}),
         note: String::new(),
         audio_name: format!("{id}.wav"),
         audio_type: "audio/wav".into(),
@@ -152,11 +153,17 @@ fn logins_lock_after_repeated_failures_and_tokens_are_stored_hashed() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).await.unwrap();
         let sam = store
-            .add_user("sam", Role::Secretary, Some("correct horse".into()), &[])
+            .add_user(
+                "sam",
+                "",
+                Role::Secretary,
+                Some("correct horse".into()),
+                &[],
+            )
             .await
             .unwrap();
         assert!(matches!(
-            store.add_user("sam", Role::Admin, None, &[]).await,
+            store.add_user("sam", "", Role::Admin, None, &[]).await,
             Err(Error::Conflict(_))
         ));
         assert!(matches!(

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod server;
+
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -89,4 +91,22 @@ pub fn words(text: &str) -> Vec<String> {
         .map(|w| w.trim_matches('.').to_lowercase())
         .filter(|w| !w.is_empty())
         .collect()
+}
+
+/// Text of a DOCX as LibreOffice reads it (converted to plain text).
+pub fn libreoffice_text(docx: &Path) -> String {
+    let out = docx.parent().unwrap();
+    let st = Command::new("soffice")
+        .args(["--headless", "--convert-to", "txt:Text", "--outdir"])
+        .arg(out)
+        .arg(docx)
+        .env("HOME", out)
+        .output()
+        .expect("LibreOffice (soffice) is installed by make test");
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    std::fs::read_to_string(docx.with_extension("txt")).expect("LibreOffice wrote the text")
 }
