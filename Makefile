@@ -8,7 +8,7 @@ MODEL := models/tiny.en.bin
 SAMPLE := tests/fixtures/referral-dictation.flac
 OUT ?= out
 
-.PHONY: demo test deps build model bench lint clean-out
+.PHONY: demo test deps build model bench lint clean-out install
 
 deps:
 	@scripts/install-deps.sh
@@ -33,6 +33,19 @@ test: model
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+# An optimised medscribe on the PATH that finds its templates and models without the
+# source tree: PREFIX/bin/medscribe, PREFIX/share/medscribe/{templates,models}.
+# The vocabulary is built into the binary. `sudo make install` or PREFIX=~/.local.
+PREFIX ?= /usr/local
+install: deps $(MODEL)
+	$(CARGO) build --release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/medscribe/models
+	install -m 755 target/release/medscribe $(DESTDIR)$(PREFIX)/bin/medscribe
+	rm -rf $(DESTDIR)$(PREFIX)/share/medscribe/templates
+	cp -r templates $(DESTDIR)$(PREFIX)/share/medscribe/templates
+	install -m 644 $(MODEL) $(DESTDIR)$(PREFIX)/share/medscribe/models/
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/medscribe; service set-up: docs/deploy.md"
 
 bench: model
 	$(CARGO) test --bench check

@@ -5,13 +5,16 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// `sub` (models, templates, vocab) of the project: `$MEDSCRIBE_HOME/sub` if set, else the
-/// first ancestor of the current directory or of the executable that has `sub`, else `./sub`.
+/// `sub` (models, templates, vocab) of medscribe's data: `$MEDSCRIBE_HOME/sub` if set; else
+/// the source tree's (the first ancestor of the current directory or of the executable that
+/// has `sub` and a Cargo.toml); else an installed copy (`PREFIX/share/medscribe/sub` beside
+/// the installed binary's `PREFIX/bin`, then /usr/local/share and /usr/share); else `./sub`.
 pub fn project_subdir(sub: &str) -> PathBuf {
     if let Some(home) = std::env::var_os("MEDSCRIBE_HOME") {
         return PathBuf::from(home).join(sub);
     }
-    let starts = [std::env::current_dir().ok(), std::env::current_exe().ok()];
+    let exe = std::env::current_exe().ok();
+    let starts = [std::env::current_dir().ok(), exe.clone()];
     for start in starts.into_iter().flatten() {
         for dir in start.ancestors() {
             let candidate = dir.join(sub);
@@ -20,7 +23,21 @@ pub fn project_subdir(sub: &str) -> PathBuf {
             }
         }
     }
-    PathBuf::from(sub)
+    installed_subdir(exe.as_deref(), sub).unwrap_or_else(|| PathBuf::from(sub))
+}
+
+/// Where `make install` put `sub`: `PREFIX/share/medscribe/sub` for the binary in
+/// `PREFIX/bin`, else the usual prefixes.
+pub fn installed_subdir(exe: Option<&Path>, sub: &str) -> Option<PathBuf> {
+    let beside = exe
+        .and_then(|e| e.parent())
+        .and_then(|bin| bin.parent())
+        .map(|prefix| prefix.join("share/medscribe"));
+    beside
+        .into_iter()
+        .chain(["/usr/local/share/medscribe", "/usr/share/medscribe"].map(PathBuf::from))
+        .map(|d| d.join(sub))
+        .find(|d| d.is_dir())
 }
 
 /// Make `path` readable and writable by its owner only (0600).

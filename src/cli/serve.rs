@@ -120,7 +120,9 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        let threads = a.threads.unwrap_or((cores / a.workers).max(1));
+        let threads = a
+            .threads
+            .unwrap_or(cores.checked_div(a.workers).unwrap_or(1).max(1));
         let model = tokio::task::spawn_blocking(move || {
             medscribe::asr::Transcriber::load_with(&path, true)
         })

@@ -20,13 +20,25 @@ pub struct ModelInfo {
     pub is_default: bool,
 }
 
-/// The models folder: `$MEDSCRIBE_MODELS`, else `models/` in the project (found from the
-/// current directory or the executable's location), else `./models`.
+/// The models folder: `$MEDSCRIBE_MODELS`; else `models/` of the source tree or of an
+/// installed copy (see `paths::project_subdir`); else, for an installed binary with no
+/// models beside it, the user's `~/.local/share/medscribe/models` (where `models fetch`
+/// then puts them).
 pub fn models_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("MEDSCRIBE_MODELS") {
         return PathBuf::from(d);
     }
-    crate::paths::project_subdir("models")
+    let dir = crate::paths::project_subdir("models");
+    if dir.is_dir() {
+        return dir;
+    }
+    let user = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
+    match user {
+        Some(d) => d.join("medscribe/models"),
+        None => dir,
+    }
 }
 
 const DEFAULT_FILE: &str = "default";
