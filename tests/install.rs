@@ -39,9 +39,16 @@ fn an_installed_binary_finds_its_templates_and_models_outside_the_source_tree() 
     assert!(o.status.success(), "{}", common::stderr(&o));
     assert!(common::stdout(&o).contains("referral-letter"));
     let o = run(&["models", "list"]);
-    assert!(common::stdout(&o).contains("tiny.en"), "{}", common::stdout(&o));
+    assert!(
+        common::stdout(&o).contains("tiny.en"),
+        "{}",
+        common::stdout(&o)
+    );
     let wav = tmp.path().join("d.wav");
-    common::espeak("The patient was seen in the clinic today with chest pain.", &wav);
+    common::espeak(
+        "The patient was seen in the clinic today with chest pain.",
+        &wav,
+    );
     let o = run(&["transcribe", wav.to_str().unwrap(), "--model", "tiny.en"]);
     assert!(o.status.success(), "{}", common::stderr(&o));
     let text = common::stdout(&o).to_lowercase();

@@ -790,3 +790,86 @@ fn users_cli_manages_accounts_and_serve_refuses_a_second_server_on_one_directory
         401
     );
 }
+
+/// Unmounts the small file system at the end of the full-disk test, whatever happens.
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_refuses_uploads_cleanly_and_recovers() {
+    // A real full disk: the data directory on an 8 MB tmpfs (needs root, as in CI).
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("small");
+    std::fs::create_dir(&mnt).unwrap();
+    let ok = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("SKIPPED: cannot mount a tmpfs here (not root); CI runs this as root");
+        return;
+    }
+    let _guard = Mounted(mnt.clone());
+    let dir = mnt.join("data");
+    std::fs::create_dir(&dir).unwrap();
+    let (_, author, _, sec) = department(&dir);
+    let s = Server::start(&dir, &["--workers", "0"]);
+    let wav = dictation_wav(tmp.path(), "d.wav", SHORT_DICTATION);
+    let (code, _) = s.upload(&author, &wav, None);
+    assert_eq!(code, 201);
+    // Fill the disk, leaving less than the recording needs.
+    let free = {
+        let out = std::process::Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(&mnt)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let filler = mnt.join("filler");
+    std::fs::write(&filler, vec![0u8; free.saturating_sub(64 * 1024) as usize]).unwrap();
+    let (code, body) = s.upload(&author, &wav, None);
+    assert_eq!(code, 507, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("disk is full"),
+        "{body}"
+    );
+    assert_eq!(
+        s.json(&sec, "/api/dictations")["dictations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let partial = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| e.file_name().to_string_lossy().contains("partial"));
+    assert!(!partial, "a partial upload was left behind");
+    // Space again: uploads work, and the first dictation is intact.
+    std::fs::remove_file(&filler).unwrap();
+    let (code, _) = s.upload(&author, &wav, None);
+    assert_eq!(code, 201);
+    assert_eq!(
+        s.json(&sec, "/api/dictations")["dictations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
