@@ -107,6 +107,7 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
     let _lock = lock_dir(&dir)?;
     let store = a.store.open().await?;
     let orphans = store.expire_orphaned_leases().await?;
+    store.dir.sweep_partials();
     let vocab = Arc::new(load_vocab(a.vocab_dir.as_ref())?);
     let templates_dir = a
         .templates_dir

@@ -1,4 +1,4 @@
-//! `medscribe users add|list|disable|token|password`: manage the service's accounts from the
+//! `medscribe users add|list|disable|enable|token|password`: manage the service's accounts from the
 //! server's own machine (the first admin is made here). Works while the server runs.
 
 use std::io::Read;
@@ -127,6 +127,9 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
             specialties,
             store,
         } => {
+            if full_name.chars().count() > 200 {
+                bail!("--full-name: at most 200 characters");
+            }
             if !valid_user_name(&name) {
                 bail!("{name:?}: a user name is 1-64 letters, digits, dots, dashes or underscores");
             }

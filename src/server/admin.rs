@@ -46,6 +46,7 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
 pub async fn me(u: CurrentUser) -> Json<Value> {
     Json(json!({
         "name": u.user.name,
+        "full_name": u.user.full_name,
         "role": u.user.role.as_str(),
         "specialties": u.user.specialties,
     }))
@@ -102,7 +103,7 @@ pub struct NewUser {
     specialties: Vec<String>,
 }
 
-/// `POST /api/users` (admins) `{"name", "role", "password", "specialties"}`.
+/// `POST /api/users` (admins) `{"name", "role", "full_name", "password", "specialties"}`.
 pub async fn add_user(
     State(state): State<AppState>,
     u: CurrentUser,
@@ -113,6 +114,11 @@ pub async fn add_user(
     if !valid_user_name(&b.name) {
         return Err(Error::Invalid(
             "a user name is 1-64 letters, digits, dots, dashes or underscores".into(),
+        ));
+    }
+    if b.full_name.chars().count() > 200 {
+        return Err(Error::Invalid(
+            "a full name has at most 200 characters".into(),
         ));
     }
     let role = Role::parse(&b.role).ok_or_else(|| {

@@ -40,8 +40,10 @@ fn fields(d: &crate::store::Dictation, author: Option<&crate::store::User>) -> F
         })
         .unwrap_or(&d.author);
     f.set("author.name", signed);
+    // The day it was dictated, in the server's time zone (the department's).
     if let Some(day) = chrono::DateTime::from_timestamp_millis(d.created) {
-        f.set("clinic.date", &day.format("%-d %B %Y").to_string());
+        let local = day.with_timezone(&chrono::Local);
+        f.set("clinic.date", &local.format("%-d %B %Y").to_string());
     }
     if let Value::Object(map) = &d.fields {
         for (k, v) in map {

@@ -60,13 +60,17 @@ pub async fn receive(mut field: Field<'_>, dir: &Path, max: u64) -> Result<Recei
             Err(e) => return Err(Error::Invalid(format!("the upload was cut off ({e})"))),
         };
         bytes += chunk.len() as u64;
-        if bytes > max {
+        let refused = if bytes > max {
+            Some(Error::TooLarge(max / (1024 * 1024)))
+        } else {
+            file.write_all(&chunk).await.map_err(Error::io).err()
+        };
+        if let Some(e) = refused {
             // Read (and drop) the rest, so the client gets this answer rather than a reset
             // connection; the body limit on the route bounds how much is read.
             while let Ok(Some(_)) = field.chunk().await {}
-            return Err(Error::TooLarge(max / (1024 * 1024)));
+            return Err(e);
         }
-        file.write_all(&chunk).await.map_err(Error::io)?;
     }
     file.flush().await.map_err(Error::io)?;
     file.sync_all().await.map_err(Error::io)?;

@@ -99,6 +99,7 @@ pub fn dictation(d: &Dictation, decisions: &[FindingDecision]) -> Value {
         "due": d.due.map(rfc3339),
         "patient": d.patient,
         "recipient": d.recipient,
+        "fields": d.fields,
         "note": d.note,
         "duration": d.duration,
         "audio": {"type": d.audio_type, "bytes": d.audio_bytes},

@@ -121,6 +121,23 @@ impl DataDir {
         })
     }
 
+    /// Removes temporary files left by uploads and imports that a killed process never
+    /// finished (the client was never told they were stored). Only the process holding the
+    /// data directory's lock may call this: another's upload may be in flight otherwise.
+    pub fn sweep_partials(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return 0;
+        };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                let n = e.file_name().to_string_lossy().to_string();
+                (n.starts_with(".upload-") || n.starts_with(".import-")) && n.ends_with(".partial")
+            })
+            .filter(|e| std::fs::remove_file(e.path()).is_ok())
+            .count()
+    }
+
     pub fn database(&self) -> PathBuf {
         self.root.join("medscribe.db")
     }
