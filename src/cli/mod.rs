@@ -8,9 +8,11 @@ mod letter;
 mod models;
 mod record;
 mod serve;
+mod store_args;
 mod templates;
 mod transcribe;
 mod users;
+mod worker;
 
 #[derive(Parser)]
 #[command(
@@ -41,8 +43,10 @@ enum Command {
     Models(models::Args),
     /// Run the department service: HTTP API, transcription workers, audit (see docs/api.md).
     Serve(serve::Args),
-    /// Manage the service's users: add, list, disable, token, password.
+    /// Manage the service's users: add, list, disable, enable, token, password.
     Users(users::Args),
+    /// Run transcription workers on another machine against a shared PostgreSQL.
+    Worker(worker::Args),
 }
 
 pub fn run() -> anyhow::Result<()> {
@@ -56,5 +60,6 @@ pub fn run() -> anyhow::Result<()> {
         Command::Models(a) => models::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Users(a) => users::run(a),
+        Command::Worker(a) => worker::run(a),
     }
 }

@@ -1,5 +1,6 @@
-//! `medscribe serve`: open the data directory (locked to this process), load the model once,
-//! start the workers and folder watchers, and serve HTTP until Ctrl-C or SIGTERM.
+//! `medscribe serve`: open the store (an SQLite data directory locked to this process, or a
+//! department's PostgreSQL), load the model once, start the workers and folder watchers,
+//! and serve HTTP until Ctrl-C or SIGTERM.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use anyhow::{Context, bail};
 use medscribe::jobs::{self, Engine};
 use medscribe::server::{self, AppState, Config};
+use medscribe::store::Backend;
 use medscribe::{model, paths};
 
 use super::common::load_vocab;
@@ -21,10 +23,8 @@ pub struct Args {
     addr: SocketAddr,
     #[command(flatten)]
     store: StoreArgs,
-    /// Transcription workers in this process (each decodes one dictation at a time; 0 runs
-    /// none: dictations are stored and queued until a server with workers runs)
-    #[arg(long, default_value_t = 1)]
-    workers: usize,
+    #[command(flatten)]
+    work: WorkArgs,
     /// Import audio that appears in this folder (repeatable); the folder's
     /// medscribe-folder.toml names the author
     #[arg(long)]
@@ -38,18 +38,92 @@ pub struct Args {
     /// Mark the session cookie Secure (when served over HTTPS by a reverse proxy)
     #[arg(long)]
     secure_cookies: bool,
-    /// Whisper model name or path (default: the installed default)
-    #[arg(long, short = 'm')]
-    model: Option<String>,
-    /// Whisper threads per worker (default: the cores shared among the workers)
-    #[arg(long)]
-    threads: Option<usize>,
     /// Templates folder (default: the installed templates/)
     #[arg(long)]
     templates_dir: Option<PathBuf>,
     /// Extra vocabulary folder (a practice's own lists)
     #[arg(long)]
     vocab_dir: Option<PathBuf>,
+}
+
+/// How this process transcribes: shared by `serve` and `worker`.
+#[derive(clap::Args)]
+pub struct WorkArgs {
+    /// Transcription workers in this process (each decodes one dictation at a time; 0 runs
+    /// none: dictations are queued for `medscribe worker` processes or a later start)
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
+    /// Whisper model name or path (default: the installed default)
+    #[arg(long, short = 'm')]
+    pub model: Option<String>,
+    /// Whisper threads per worker (default: the cores shared among the workers)
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Seconds a claimed job stays with a worker that stops renewing it (it is renewed every
+    /// third of this while the worker lives); a dead worker's job waits this long
+    #[arg(long, default_value_t = 30)]
+    pub lease_seconds: u64,
+}
+
+impl WorkArgs {
+    /// Loads the model once and starts the workers (none when `--workers 0`).
+    pub async fn start(
+        &self,
+        store: &medscribe::store::Store,
+        vocab: Arc<medscribe::vocab::Vocab>,
+    ) -> anyhow::Result<Option<(jobs::Pool, Vec<tokio::task::JoinHandle<()>>)>> {
+        if self.workers == 0 {
+            return Ok(None);
+        }
+        let path = model::resolve(&model::models_dir(), self.model.as_deref())?;
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let threads = self
+            .threads
+            .unwrap_or(cores.checked_div(self.workers).unwrap_or(1).max(1));
+        let model = tokio::task::spawn_blocking(move || {
+            medscribe::asr::Transcriber::load_with(&path, true)
+        })
+        .await??;
+        let engine = Arc::new(Engine {
+            model,
+            vocab,
+            threads,
+        });
+        let lease_ms = (self.lease_seconds.max(3) * 1000) as i64;
+        Ok(Some(jobs::Pool::start(
+            store.clone(),
+            engine,
+            self.workers,
+            lease_ms,
+        )))
+    }
+}
+
+pub async fn shutdown_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+/// Stops the workers after their current jobs.
+pub async fn stop_workers(pool: Option<(jobs::Pool, Vec<tokio::task::JoinHandle<()>>)>) {
+    if let Some((p, handles)) = pool {
+        p.stop();
+        for h in handles {
+            let _ = h.await;
+        }
+    }
 }
 
 /// Holds an exclusive lock on the data directory for the life of the process, so two
@@ -86,28 +160,24 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     rt.block_on(run_async(a))
 }
 
-async fn shutdown_signal() {
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term => {}
-    }
-}
-
 async fn run_async(a: Args) -> anyhow::Result<()> {
     let dir = a.store.dir();
     std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
-    let _lock = lock_dir(&dir)?;
-    let store = a.store.open().await?;
-    let orphans = store.expire_orphaned_leases().await?;
-    store.dir.sweep_partials();
+    // SQLite: this process owns the data directory, so every job still marked running at
+    // start belonged to a process that is gone. PostgreSQL: other servers and workers may be
+    // running; their jobs are taken over only when their leases run out.
+    let _lock = match a.store.database {
+        None => Some(lock_dir(&dir)?),
+        Some(_) => None,
+    };
+    let store = a.store.open_waiting().await?;
+    let orphans = match store.backend {
+        Backend::Sqlite => {
+            store.dir.sweep_partials();
+            store.expire_orphaned_leases().await?
+        }
+        Backend::Postgres => 0,
+    };
     let vocab = Arc::new(load_vocab(a.vocab_dir.as_ref())?);
     let templates_dir = a
         .templates_dir
@@ -115,27 +185,7 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
         .unwrap_or_else(|| paths::project_subdir("templates"));
     medscribe::document::list_templates(&templates_dir)
         .with_context(|| format!("{}: cannot read the templates", templates_dir.display()))?;
-
-    let engine = if a.workers > 0 {
-        let path = model::resolve(&model::models_dir(), a.model.as_deref())?;
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        let threads = a
-            .threads
-            .unwrap_or(cores.checked_div(a.workers).unwrap_or(1).max(1));
-        let model = tokio::task::spawn_blocking(move || {
-            medscribe::asr::Transcriber::load_with(&path, true)
-        })
-        .await??;
-        Some(Arc::new(Engine {
-            model,
-            vocab: vocab.clone(),
-            threads,
-        }))
-    } else {
-        None
-    };
+    let pool = a.work.start(&store, vocab.clone()).await?;
 
     let listener = tokio::net::TcpListener::bind(a.addr)
         .await
@@ -153,13 +203,6 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
         format!("[::1]:{}", local.port()),
     ];
     allowed_hosts.extend(a.allow_host.iter().cloned());
-    let (pool, handles) = match &engine {
-        Some(e) => {
-            let (p, h) = jobs::Pool::start(store.clone(), e.clone(), a.workers);
-            (Some(p), h)
-        }
-        None => (None, Vec::new()),
-    };
     let state = AppState {
         store: store.clone(),
         vocab,
@@ -169,7 +212,10 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
             templates_dir,
             secure_cookies: a.secure_cookies,
         }),
-        wake: pool.as_ref().map(|p| p.wake.clone()).unwrap_or_default(),
+        wake: pool
+            .as_ref()
+            .map(|(p, _)| p.wake.clone())
+            .unwrap_or_default(),
         limiter: Arc::new(Mutex::new(server::ClientLimiter::default())),
     };
     let mut watchers = Vec::new();
@@ -179,11 +225,11 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
             .map_err(anyhow::Error::msg)?;
         watchers.push(tokio::spawn(server::watch::watch(state.clone(), w.clone())));
     }
+    let workers = a.work.workers;
     println!(
-        "medscribe: serving http://{local} (data in {}, {} worker{}{})",
-        dir.display(),
-        a.workers,
-        if a.workers == 1 { "" } else { "s" },
+        "medscribe: serving http://{local} (data in {}, {workers} worker{}{})",
+        store.describe(),
+        if workers == 1 { "" } else { "s" },
         if orphans > 0 {
             format!(", {orphans} interrupted job(s) taken up again")
         } else {
@@ -196,12 +242,7 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
     for w in watchers {
         w.abort();
     }
-    if let Some(p) = pool {
-        p.stop();
-        for h in handles {
-            let _ = h.await;
-        }
-    }
+    stop_workers(pool).await;
     store.close().await;
     Ok(())
 }

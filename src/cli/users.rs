@@ -2,35 +2,13 @@
 //! server's own machine (the first admin is made here). Works while the server runs.
 
 use std::io::Read;
-use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use medscribe::store::{self, Store, valid_user_name};
+
+pub use super::store_args::StoreArgs;
 use medscribe::workflow::Role;
-
-#[derive(clap::Args, Clone)]
-pub struct StoreArgs {
-    /// The service's data directory (default: $MEDSCRIBE_DATA, else
-    /// $XDG_DATA_HOME/medscribe, else ~/.local/share/medscribe)
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-}
-
-impl StoreArgs {
-    pub fn dir(&self) -> PathBuf {
-        self.data_dir
-            .clone()
-            .unwrap_or_else(store::default_data_dir)
-    }
-
-    pub async fn open(&self) -> anyhow::Result<Store> {
-        let dir = self.dir();
-        Store::open(&dir)
-            .await
-            .with_context(|| format!("{}: cannot open the service's data", dir.display()))
-    }
-}
 
 #[derive(clap::Args)]
 pub struct Args {

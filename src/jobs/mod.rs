@@ -18,7 +18,9 @@ use crate::pipeline::{self, PipelineError, Settings};
 use crate::store::{self, Claim, JobFailure, Store};
 use crate::vocab::Vocab;
 
-/// How long a claim lasts without renewal (ms); renewed every third of it.
+/// How long a claim lasts without renewal (ms) by default; renewed every third of it. A
+/// worker that dies holding a job delays that job by at most this long (after a restart of
+/// the only SQLite server, not at all).
 pub const LEASE_MS: i64 = 30_000;
 /// How often an idle worker looks for work when nothing wakes it.
 const POLL: Duration = Duration::from_secs(2);
@@ -39,11 +41,13 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Starts `n` workers named `{host}-{pid}-{i}` on the store.
+    /// Starts `n` workers named `{host}-{pid}-{i}` on the store, each claiming for
+    /// `lease_ms`. With PostgreSQL they are also woken by jobs queued on other machines.
     pub fn start(
         store: Store,
         engine: Arc<Engine>,
         n: usize,
+        lease_ms: i64,
     ) -> (Pool, Vec<tokio::task::JoinHandle<()>>) {
         let wake = Arc::new(Notify::new());
         let (stop, stopped) = watch::channel(false);
@@ -57,10 +61,20 @@ impl Pool {
                     engine: engine.clone(),
                     wake: wake.clone(),
                     stopped: stopped.clone(),
+                    lease_ms,
                 };
                 tokio::spawn(w.run())
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut handles = handles;
+        if let Some(listener) = store.listen_for_jobs(wake.clone()) {
+            // Not joined: it never ends on its own; aborting it is enough.
+            let mut stopped = stopped.clone();
+            handles.push(tokio::spawn(async move {
+                let _ = stopped.changed().await;
+                listener.abort();
+            }));
+        }
         (Pool { wake, stop }, handles)
     }
 
@@ -86,6 +100,7 @@ struct Worker {
     engine: Arc<Engine>,
     wake: Arc<Notify>,
     stopped: watch::Receiver<bool>,
+    lease_ms: i64,
 }
 
 impl Worker {
@@ -107,7 +122,7 @@ impl Worker {
                 break;
             }
             let _ = self.store.fail_abandoned_jobs().await;
-            match self.store.claim_job(&self.id, LEASE_MS).await {
+            match self.store.claim_job(&self.id, self.lease_ms).await {
                 Ok(Some(claim)) => {
                     backoff = Duration::from_millis(500);
                     self.run_job(claim).await;
@@ -215,13 +230,13 @@ impl Worker {
             .worker_seen(&self.id, Some(&claim.dictation_id))
             .await;
         tokio::pin!(job);
-        let mut renew = tokio::time::interval(Duration::from_millis((LEASE_MS / 3) as u64));
+        let mut renew = tokio::time::interval(Duration::from_millis((self.lease_ms / 3) as u64));
         renew.tick().await;
         let result = loop {
             tokio::select! {
                 r = &mut job => break r,
                 _ = renew.tick() => {
-                    if let Err(store::Error::LostLease) = self.store.renew_lease(claim, LEASE_MS).await {
+                    if let Err(store::Error::LostLease) = self.store.renew_lease(claim, self.lease_ms).await {
                         // Another worker has it now; let Whisper finish but never save.
                         let _ = (&mut job).await;
                         return Err(transient("lease lost".into()));

@@ -42,7 +42,7 @@ pub enum LoginOutcome {
     Disabled,
 }
 
-fn user_from(row: &sqlx::sqlite::SqliteRow) -> Result<User> {
+fn user_from(row: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
     let specialties: String = row.try_get("specialties")?;
     Ok(User {

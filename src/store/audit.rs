@@ -25,7 +25,7 @@ pub(super) async fn append<'e, E>(
     detail: &str,
 ) -> Result<()>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query(
         "INSERT INTO audit (at, user_name, action, dictation, detail) VALUES ($1, $2, $3, $4, $5)",

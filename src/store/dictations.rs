@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 
 use super::audit::append;
 use super::{Error, Result, Store, now_ms};
@@ -88,17 +88,17 @@ pub struct FindingDecision {
     pub at: i64,
 }
 
-fn json_col(row: &SqliteRow, col: &str) -> Result<Value> {
+fn json_col(row: &AnyRow, col: &str) -> Result<Value> {
     let s: String = row.try_get(col)?;
     serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("{col}: {e}")))
 }
 
-fn status_col(row: &SqliteRow) -> Result<Status> {
+fn status_col(row: &AnyRow) -> Result<Status> {
     let s: String = row.try_get("status")?;
     Status::parse(&s).ok_or_else(|| Error::Corrupt(format!("unknown status {s}")))
 }
 
-fn priority_col(row: &SqliteRow) -> Result<Priority> {
+fn priority_col(row: &AnyRow) -> Result<Priority> {
     let s: String = row.try_get("priority")?;
     Priority::parse(&s).ok_or_else(|| Error::Corrupt(format!("unknown priority {s}")))
 }
@@ -110,7 +110,7 @@ const DICTATION_SQL: &str = "SELECT d.*, u.name AS author_name, l.name AS locker
      LEFT JOIN jobs j ON j.dictation_id = d.id \
      WHERE d.id = $1 AND d.deleted = 0";
 
-fn dictation_from(row: &SqliteRow) -> Result<Dictation> {
+fn dictation_from(row: &AnyRow) -> Result<Dictation> {
     let transcript: Option<String> = row.try_get("transcript")?;
     let transcript = transcript
         .map(|t| serde_json::from_str(&t).map_err(|e| Error::Corrupt(format!("transcript: {e}"))))
@@ -221,6 +221,7 @@ impl Store {
                 .await?;
         }
         append(&mut *tx, by, "create", Some(&d.id), "").await?;
+        self.notify_workers(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -377,6 +378,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            self.notify_workers(&mut *tx).await?;
         }
         append(&mut *tx, by, "status", Some(id), to.as_str()).await?;
         tx.commit().await?;

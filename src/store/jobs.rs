@@ -10,7 +10,7 @@
 use sqlx::Row;
 
 use super::audit::append;
-use super::{Error, Result, Store, now_ms};
+use super::{Backend, Error, Result, Store, now_ms};
 use crate::transcript::Transcript;
 
 /// What a worker gets when it claims a job.
@@ -42,8 +42,21 @@ pub struct QueueStats {
 pub struct WorkerInfo {
     pub id: String,
     pub host: String,
+    pub version: String,
     pub last_seen: String,
+    pub alive: bool,
     pub job: Option<String>,
+}
+
+/// The claim, up to where the dialects differ.
+macro_rules! claim_sql {
+    () => {
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = $1, \
+         lease_expires = $2, worker = $3 WHERE id = (SELECT id FROM jobs WHERE \
+         (state = 'queued' AND run_after <= $4) OR \
+         (state = 'running' AND lease_expires < $4 AND attempts < max_attempts) \
+         ORDER BY rank, due_key, id LIMIT 1"
+    };
 }
 
 /// Wait before retry `attempt` (ms): 2 s, 8 s, 32 s ...
@@ -54,24 +67,25 @@ fn backoff_ms(attempt: i64) -> i64 {
 impl Store {
     /// Claims the most pressing job that is ready (queued and due, or running on a lease
     /// that expired), for `lease_ms`. One UPDATE ... RETURNING: two workers never get the
-    /// same job (SQLite serialises writers; PostgreSQL adds FOR UPDATE SKIP LOCKED).
+    /// same job (SQLite serialises writers; PostgreSQL skips rows another claim has locked).
     pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Claim>> {
         let now = now_ms();
         let token = super::random_hex(16);
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_token = $1, \
-             lease_expires = $2, worker = $3 WHERE id = (SELECT id FROM jobs WHERE \
-             (state = 'queued' AND run_after <= $4) OR \
-             (state = 'running' AND lease_expires < $4 AND attempts < max_attempts) \
-             ORDER BY rank, due_key, id LIMIT 1) RETURNING id, dictation_id, attempts",
-        )
-        .bind(&token)
-        .bind(now + lease_ms)
-        .bind(worker)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let sql = match self.backend {
+            Backend::Sqlite => concat!(claim_sql!(), ") RETURNING id, dictation_id, attempts"),
+            Backend::Postgres => concat!(
+                claim_sql!(),
+                " FOR UPDATE SKIP LOCKED) RETURNING id, dictation_id, attempts"
+            ),
+        };
+        let row = sqlx::query(sql)
+            .bind(&token)
+            .bind(now + lease_ms)
+            .bind(worker)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -200,7 +214,11 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let action = if give_up { "failed" } else { "retry" };
-        append(&mut *tx, "system", action, Some(&c.dictation_id), "").await?;
+        // The reason is medscribe's own words (no transcript text): kept for the record.
+        append(&mut *tx, "system", action, Some(&c.dictation_id), &f.reason).await?;
+        if !give_up {
+            self.notify_workers(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -233,7 +251,7 @@ impl Store {
         Ok(ids.len() as u64)
     }
 
-    /// At start-up, with the data directory locked to this process: every job still
+    /// SQLite only, at start-up, with the data directory locked to this process: every job still
     /// `running` belonged to a process that died, so its lease is expired at once and the
     /// job is taken up again within seconds, not after the lease would have run out.
     pub async fn expire_orphaned_leases(&self) -> Result<u64> {
@@ -279,12 +297,14 @@ impl Store {
     pub async fn register_worker(&self, id: &str, host: &str) -> Result<()> {
         let now = now_ms();
         sqlx::query(
-            "INSERT INTO workers (id, host, started, last_seen) VALUES ($1, $2, $3, $3) \
+            "INSERT INTO workers (id, host, started, last_seen, version) \
+             VALUES ($1, $2, $3, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, job = NULL",
         )
         .bind(id)
         .bind(host)
         .bind(now)
+        .bind(env!("CARGO_PKG_VERSION"))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -309,16 +329,26 @@ impl Store {
         Ok(())
     }
 
+    /// Workers heard from in the last five minutes (a killed worker's row stays until
+    /// then; `alive` says whether it has been seen in the last half minute).
     pub async fn workers(&self) -> Result<Vec<WorkerInfo>> {
-        let rows = sqlx::query("SELECT id, host, last_seen, job FROM workers ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
+        let now = now_ms();
+        let rows = sqlx::query(
+            "SELECT id, host, last_seen, version, job FROM workers WHERE last_seen > $1 \
+             ORDER BY id",
+        )
+        .bind(now - 5 * 60_000)
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
+                let seen: i64 = r.try_get("last_seen")?;
                 Ok(WorkerInfo {
                     id: r.try_get("id")?,
                     host: r.try_get("host")?,
-                    last_seen: super::rfc3339(r.try_get("last_seen")?),
+                    version: r.try_get("version")?,
+                    last_seen: super::rfc3339(seen),
+                    alive: now - seen < 30_000,
                     job: r.try_get("job")?,
                 })
             })

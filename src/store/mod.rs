@@ -1,18 +1,23 @@
 //! The service's state: users, sessions, dictations, the job queue and the audit log, in
-//! SQLite (the embedded default: one file in the data directory, WAL, busy timeout).
+//! SQLite (the embedded default: one file in the data directory, WAL, busy timeout) or
+//! PostgreSQL (a department's shared database, for several servers and workers).
 //!
 //! Everything the server and the workers share goes through [`Store`]; they share nothing
-//! else, so a worker can later run in another process against the same database. The SQL is
-//! written to run unchanged on PostgreSQL (numbered `$N` parameters, integer millisecond
-//! times computed here, no SQLite-only functions) so that a PostgreSQL store can stand in
-//! behind the same methods. This module must never log patient text, and never let a
-//! request's input become SQL (every value is a bound parameter).
+//! else, so workers can run in other processes and on other machines. One body of SQL
+//! serves both databases (numbered `$N` parameters, integer millisecond times computed here,
+//! simple column types, through sqlx's `Any` driver); where the dialects differ (claiming a
+//! job, waking workers) the store picks by [`Backend`]. Migrations live in
+//! `migrations/{sqlite,postgres}` with the same version numbers. Audio files live in the
+//! data directory, which every server and worker of a department must share. This module
+//! must never log patient text, and never let a request's input become SQL (every value is
+//! a bound parameter).
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::AnyPool;
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
 
 mod accounts;
 mod audit;
@@ -36,6 +41,14 @@ pub enum Error {
          that this version does not know); run the newer medscribe, or restore a backup"
     )]
     NewerDatabase { path: String, version: i64 },
+    #[error(
+        "the database at {at} is unreachable ({why}); is it running, and is the address right?"
+    )]
+    Unreachable { at: String, why: String },
+    #[error(
+        "--database {0}: use a postgres://USER@HOST/DB address (SQLite, the default, lives in --data-dir)"
+    )]
+    BadUrl(String),
     #[error("{path}: cannot upgrade the database ({why}); restore a backup or ask for help")]
     Migrate { path: String, why: String },
     #[error("{0} already exists")]
@@ -163,10 +176,34 @@ pub fn default_data_dir() -> PathBuf {
     }
 }
 
+/// Which database a store uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database address without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, rest)), Some(at)) => {
+            let user = rest[..at.saturating_sub(scheme.len() + 3)]
+                .split(':')
+                .next()
+                .unwrap_or("");
+            format!("{scheme}://{user}@{}", &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// The store. Cheap to clone (a connection pool).
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    pub backend: Backend,
+    /// The PostgreSQL address (for LISTEN), None for SQLite.
+    url: Option<String>,
     pub dir: DataDir,
 }
 
@@ -174,31 +211,87 @@ impl Store {
     /// Opens (creating if needed) the SQLite database in `dir` and brings its schema up to
     /// date. A database from a newer medscribe is refused with a clear message.
     pub async fn open(dir: &Path) -> Result<Store> {
+        Store::connect(None, dir).await
+    }
+
+    /// Opens the store: PostgreSQL at `database` (a `postgres://` address) with audio in
+    /// `dir`, or SQLite in `dir` when `database` is None. Brings the schema up to date; a
+    /// database from a newer medscribe is refused with a clear message.
+    pub async fn connect(database: Option<&str>, dir: &Path) -> Result<Store> {
+        static DRIVERS: std::sync::Once = std::sync::Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
         let dir = DataDir::create(dir)?;
-        let path = dir.database();
-        let url = format!("sqlite://{}", path.display());
-        let opts = SqliteConnectOptions::from_str(&url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(opts)
-            .await?;
-        crate::paths::restrict_to_owner(&path).map_err(|source| Error::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
-        let store = Store { pool, dir };
+        let store = match database {
+            None => {
+                let path = dir.database();
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                let pool = AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?;
+                crate::paths::restrict_to_owner(&path).map_err(|source| Error::Io {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                Store {
+                    pool,
+                    backend: Backend::Sqlite,
+                    url: None,
+                    dir,
+                }
+            }
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let pool = AnyPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect(url)
+                    .await
+                    .map_err(|e| Error::Unreachable {
+                        at: redact(url),
+                        why: e.to_string(),
+                    })?;
+                Store {
+                    pool,
+                    backend: Backend::Postgres,
+                    url: Some(url.to_string()),
+                    dir,
+                }
+            }
+            Some(other) => return Err(Error::BadUrl(redact(other))),
+        };
         store.migrate().await?;
         Ok(store)
     }
 
+    /// Where the database is, for messages (no password).
+    pub fn describe(&self) -> String {
+        match &self.url {
+            Some(u) => redact(u),
+            None => self.dir.database().display().to_string(),
+        }
+    }
+
     async fn migrate(&self) -> Result<()> {
-        let migrator = sqlx::migrate!("./migrations/sqlite");
-        let path = self.dir.database().display().to_string();
-        migrator.run(&self.pool).await.map_err(|e| match e {
+        let path = self.describe();
+        let result = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await
+            }
+        };
+        result.map_err(|e| match e {
             sqlx::migrate::MigrateError::VersionMissing(version) => {
                 Error::NewerDatabase { path, version }
             }
@@ -213,7 +306,51 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// Wakes idle workers on every machine when a job becomes ready (PostgreSQL NOTIFY,
+    /// delivered when the transaction commits); SQLite's workers share one process and
+    /// are woken there.
+    pub(crate) async fn notify_workers<'e, E>(&self, exec: E) -> Result<()>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
+        if self.backend == Backend::Postgres {
+            sqlx::query("NOTIFY medscribe_jobs").execute(exec).await?;
+        }
+        Ok(())
+    }
+
+    /// For PostgreSQL, a task that calls `wake` whenever any server queues a job (LISTEN,
+    /// reconnecting after a lost connection). None for SQLite.
+    pub fn listen_for_jobs(
+        &self,
+        wake: std::sync::Arc<tokio::sync::Notify>,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        let url = self.url.clone()?;
+        Some(tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(500);
+            loop {
+                let listener = async {
+                    let mut l = sqlx::postgres::PgListener::connect(&url).await?;
+                    l.listen("medscribe_jobs").await?;
+                    loop {
+                        l.recv().await?;
+                        wake.notify_waiters();
+                        wake.notify_one();
+                    }
+                };
+                let r: std::result::Result<(), sqlx::Error> = listener.await;
+                if r.is_err() {
+                    // The workers' polling covers the gap; try again a little later.
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            }
+        }))
+    }
 }
 
+#[cfg(test)]
+mod testdb;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,8 @@
-//! The store against a real SQLite file: the queue's leases and fencing, exactly-once
-//! results, the append-only audit log, accounts, and a database from a newer version.
+//! The store against a real SQLite file and a real PostgreSQL database, the same tests on
+//! both: the queue's leases and fencing, exactly-once results, the append-only audit log,
+//! accounts, and a database from a newer version.
 
+use super::testdb::fresh_pg_database;
 use super::*;
 use crate::transcript::Transcript;
 use crate::workflow::{Priority, Role};
@@ -12,8 +14,36 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-async fn store_with_dictation(dir: &Path, priority: Priority, id: &str) -> (Store, i64) {
-    let store = Store::open(dir).await.unwrap();
+/// One database to test on: SQLite in `dir`, or PostgreSQL at `url` (audio in `dir`).
+struct Target {
+    dir: tempfile::TempDir,
+    url: Option<String>,
+}
+
+impl Target {
+    async fn open(&self) -> Store {
+        Store::connect(self.url.as_deref(), self.dir.path())
+            .await
+            .unwrap()
+    }
+}
+
+/// A fresh SQLite store and a fresh PostgreSQL one.
+fn targets() -> Vec<Target> {
+    vec![
+        Target {
+            dir: tempfile::tempdir().unwrap(),
+            url: None,
+        },
+        Target {
+            dir: tempfile::tempdir().unwrap(),
+            url: Some(fresh_pg_database()),
+        },
+    ]
+}
+
+async fn store_with_dictation(t: &Target, priority: Priority, id: &str) -> (Store, i64) {
+    let store = t.open().await;
     let author = match store.user_by_name("drmarsh").await.unwrap() {
         Some(u) => u,
         None => store
@@ -47,170 +77,188 @@ async fn add(store: &Store, author: i64, priority: Priority, id: &str) {
 
 #[test]
 fn a_stale_worker_cannot_save_and_the_result_is_saved_once() {
-    rt().block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = store_with_dictation(dir.path(), Priority::Routine, "d1").await;
-        let first = store.claim_job("w1", 60_000).await.unwrap().unwrap();
-        assert_eq!(first.attempt, 1);
-        // Nothing else is ready while the lease holds.
-        assert!(store.claim_job("w2", 60_000).await.unwrap().is_none());
-        // The server restarts: the lease is expired and another worker takes the job.
-        assert_eq!(store.expire_orphaned_leases().await.unwrap(), 1);
-        let second = store.claim_job("w2", 60_000).await.unwrap().unwrap();
-        assert_eq!(second.attempt, 2);
-        let t = Transcript {
-            text: "Seen today.".into(),
-            ..Default::default()
-        };
-        assert!(matches!(
-            store.finish_job(&first, "w1", &t).await,
-            Err(Error::LostLease)
-        ));
-        assert!(matches!(
-            store.renew_lease(&first, 1000).await,
-            Err(Error::LostLease)
-        ));
-        store.finish_job(&second, "w2", &t).await.unwrap();
-        assert!(matches!(
-            store.finish_job(&second, "w2", &t).await,
-            Err(Error::LostLease)
-        ));
-        assert_eq!(store.result_count("d1").await.unwrap(), 1);
-        let d = store.dictation("d1").await.unwrap().unwrap();
-        assert_eq!(d.status, crate::workflow::Status::Review);
-        assert_eq!(d.attempts, 2);
-        assert_eq!(d.transcript.unwrap().text, "Seen today.");
-    });
+    for t in targets() {
+        rt().block_on(async {
+            let (store, _) = store_with_dictation(&t, Priority::Routine, "d1").await;
+            let first = store.claim_job("w1", 60_000).await.unwrap().unwrap();
+            assert_eq!(first.attempt, 1);
+            // Nothing else is ready while the lease holds.
+            assert!(store.claim_job("w2", 60_000).await.unwrap().is_none());
+            // The server restarts: the lease is expired and another worker takes the job.
+            assert_eq!(store.expire_orphaned_leases().await.unwrap(), 1);
+            let second = store.claim_job("w2", 60_000).await.unwrap().unwrap();
+            assert_eq!(second.attempt, 2);
+            let t = Transcript {
+                text: "Seen today.".into(),
+                ..Default::default()
+            };
+            assert!(matches!(
+                store.finish_job(&first, "w1", &t).await,
+                Err(Error::LostLease)
+            ));
+            assert!(matches!(
+                store.renew_lease(&first, 1000).await,
+                Err(Error::LostLease)
+            ));
+            store.finish_job(&second, "w2", &t).await.unwrap();
+            assert!(matches!(
+                store.finish_job(&second, "w2", &t).await,
+                Err(Error::LostLease)
+            ));
+            assert_eq!(store.result_count("d1").await.unwrap(), 1);
+            let d = store.dictation("d1").await.unwrap().unwrap();
+            assert_eq!(d.status, crate::workflow::Status::Review);
+            assert_eq!(d.attempts, 2);
+            assert_eq!(d.transcript.unwrap().text, "Seen today.");
+        });
+    }
 }
 
 #[test]
 fn stat_is_claimed_before_routine_and_failures_retry_then_fail() {
-    rt().block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, author) = store_with_dictation(dir.path(), Priority::Routine, "r1").await;
-        add(&store, author, Priority::Stat, "s1").await;
-        add(&store, author, Priority::Urgent, "u1").await;
-        let order: Vec<String> = [
-            store.claim_job("w", 60_000).await.unwrap().unwrap(),
-            store.claim_job("w", 60_000).await.unwrap().unwrap(),
-            store.claim_job("w", 60_000).await.unwrap().unwrap(),
-        ]
-        .iter()
-        .map(|c| c.dictation_id.clone())
-        .collect();
-        assert_eq!(order, ["s1", "u1", "r1"]);
+    for t in targets() {
+        rt().block_on(async {
+            let (store, author) = store_with_dictation(&t, Priority::Routine, "r1").await;
+            add(&store, author, Priority::Stat, "s1").await;
+            add(&store, author, Priority::Urgent, "u1").await;
+            let order: Vec<String> = [
+                store.claim_job("w", 60_000).await.unwrap().unwrap(),
+                store.claim_job("w", 60_000).await.unwrap().unwrap(),
+                store.claim_job("w", 60_000).await.unwrap().unwrap(),
+            ]
+            .iter()
+            .map(|c| c.dictation_id.clone())
+            .collect();
+            assert_eq!(order, ["s1", "u1", "r1"]);
 
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = store_with_dictation(dir.path(), Priority::Routine, "x").await;
-        let transient = JobFailure {
-            reason: "disk full".into(),
-            permanent: false,
-        };
-        let c = store.claim_job("w", 60_000).await.unwrap().unwrap();
-        store.fail_job(&c, &transient).await.unwrap();
-        let d = store.dictation("x").await.unwrap().unwrap();
-        assert_eq!(d.status, crate::workflow::Status::Queued);
-        assert_eq!(d.error.as_deref(), Some("disk full"));
-        // Not ready again until the back-off has passed.
-        assert!(store.claim_job("w", 60_000).await.unwrap().is_none());
-        let permanent = JobFailure {
-            reason: "not audio".into(),
-            permanent: true,
-        };
-        sqlx::query("UPDATE jobs SET run_after = 0")
-            .execute(&store.pool)
-            .await
-            .unwrap();
-        let c = store.claim_job("w", 60_000).await.unwrap().unwrap();
-        store.fail_job(&c, &permanent).await.unwrap();
-        let d = store.dictation("x").await.unwrap().unwrap();
-        assert_eq!(d.status, crate::workflow::Status::Failed);
-        assert_eq!(d.attempts, 2);
-        assert_eq!(store.result_count("x").await.unwrap(), 0);
-    });
+            let t2 = Target {
+                dir: tempfile::tempdir().unwrap(),
+                url: t.url.as_ref().map(|_| fresh_pg_database()),
+            };
+            let (store, _) = store_with_dictation(&t2, Priority::Routine, "x").await;
+            let transient = JobFailure {
+                reason: "disk full".into(),
+                permanent: false,
+            };
+            let c = store.claim_job("w", 60_000).await.unwrap().unwrap();
+            store.fail_job(&c, &transient).await.unwrap();
+            let d = store.dictation("x").await.unwrap().unwrap();
+            assert_eq!(d.status, crate::workflow::Status::Queued);
+            assert_eq!(d.error.as_deref(), Some("disk full"));
+            // Not ready again until the back-off has passed.
+            assert!(store.claim_job("w", 60_000).await.unwrap().is_none());
+            let permanent = JobFailure {
+                reason: "not audio".into(),
+                permanent: true,
+            };
+            sqlx::query("UPDATE jobs SET run_after = 0")
+                .execute(&store.pool)
+                .await
+                .unwrap();
+            let c = store.claim_job("w", 60_000).await.unwrap().unwrap();
+            store.fail_job(&c, &permanent).await.unwrap();
+            let d = store.dictation("x").await.unwrap().unwrap();
+            assert_eq!(d.status, crate::workflow::Status::Failed);
+            assert_eq!(d.attempts, 2);
+            assert_eq!(store.result_count("x").await.unwrap(), 0);
+        });
+    }
 }
 
 #[test]
 fn the_audit_log_refuses_changes() {
-    rt().block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = store_with_dictation(dir.path(), Priority::Routine, "d1").await;
-        let events = store.audit_events(Some("d1"), 10).await.unwrap();
-        assert_eq!(events.len(), 1);
-        assert_eq!(events[0].action, "create");
-        let upd = sqlx::query("UPDATE audit SET user_name = 'someone else'")
-            .execute(&store.pool)
-            .await;
-        assert!(upd.unwrap_err().to_string().contains("append-only"));
-        let del = sqlx::query("DELETE FROM audit").execute(&store.pool).await;
-        assert!(del.unwrap_err().to_string().contains("append-only"));
-    });
+    for t in targets() {
+        rt().block_on(async {
+            let (store, _) = store_with_dictation(&t, Priority::Routine, "d1").await;
+            let events = store.audit_events(Some("d1"), 10).await.unwrap();
+            assert_eq!(events.len(), 1);
+            assert_eq!(events[0].action, "create");
+            let upd = sqlx::query("UPDATE audit SET user_name = 'someone else'")
+                .execute(&store.pool)
+                .await;
+            assert!(upd.unwrap_err().to_string().contains("append-only"));
+            let del = sqlx::query("DELETE FROM audit").execute(&store.pool).await;
+            assert!(del.unwrap_err().to_string().contains("append-only"));
+        });
+    }
 }
 
 #[test]
 fn logins_lock_after_repeated_failures_and_tokens_are_stored_hashed() {
-    rt().block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
-        let sam = store
-            .add_user(
-                "sam",
-                "",
-                Role::Secretary,
-                Some("correct horse".into()),
-                &[],
-            )
-            .await
-            .unwrap();
-        assert!(matches!(
-            store.add_user("sam", "", Role::Admin, None, &[]).await,
-            Err(Error::Conflict(_))
-        ));
-        assert!(matches!(
-            store.login("sam", "correct horse".into()).await.unwrap(),
-            LoginOutcome::Ok(_)
-        ));
-        for _ in 0..accounts::MAX_FAILED_LOGINS {
+    for t in targets() {
+        rt().block_on(async {
+            let store = t.open().await;
+            let sam = store
+                .add_user(
+                    "sam",
+                    "",
+                    Role::Secretary,
+                    Some("correct horse".into()),
+                    &[],
+                )
+                .await
+                .unwrap();
             assert!(matches!(
-                store.login("sam", "wrong".into()).await.unwrap(),
-                LoginOutcome::WrongPassword
+                store.add_user("sam", "", Role::Admin, None, &[]).await,
+                Err(Error::Conflict(_))
             ));
-        }
-        // Locked now, even with the right password.
-        assert!(matches!(
-            store.login("sam", "correct horse".into()).await.unwrap(),
-            LoginOutcome::Locked { .. }
-        ));
-        let token = store.new_api_token(sam.id).await.unwrap();
-        assert_eq!(
-            store.user_by_token(&token).await.unwrap().unwrap().name,
-            "sam"
-        );
-        let stored: Vec<String> = sqlx::query_scalar("SELECT hash FROM api_tokens")
-            .fetch_all(&store.pool)
-            .await
-            .unwrap();
-        assert!(!stored.contains(&token));
-        store.disable_user("sam").await.unwrap();
-        assert!(store.user_by_token(&token).await.unwrap().is_none());
-    });
+            assert!(matches!(
+                store.login("sam", "correct horse".into()).await.unwrap(),
+                LoginOutcome::Ok(_)
+            ));
+            for _ in 0..accounts::MAX_FAILED_LOGINS {
+                assert!(matches!(
+                    store.login("sam", "wrong".into()).await.unwrap(),
+                    LoginOutcome::WrongPassword
+                ));
+            }
+            // Locked now, even with the right password.
+            assert!(matches!(
+                store.login("sam", "correct horse".into()).await.unwrap(),
+                LoginOutcome::Locked { .. }
+            ));
+            let token = store.new_api_token(sam.id).await.unwrap();
+            assert_eq!(
+                store.user_by_token(&token).await.unwrap().unwrap().name,
+                "sam"
+            );
+            let stored: Vec<String> = sqlx::query_scalar("SELECT hash FROM api_tokens")
+                .fetch_all(&store.pool)
+                .await
+                .unwrap();
+            assert!(!stored.contains(&token));
+            store.disable_user("sam").await.unwrap();
+            assert!(store.user_by_token(&token).await.unwrap().is_none());
+        });
+    }
 }
 
 #[test]
 fn a_database_from_a_newer_version_is_refused_by_name() {
-    rt().block_on(async {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
-        sqlx::query(
-            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, \
-             checksum, execution_time) VALUES (9999, 'future', '2030-01-01', 1, x'00', 0)",
-        )
-        .execute(&store.pool)
-        .await
-        .unwrap();
-        store.close().await;
-        let err = Store::open(dir.path()).await.err().unwrap().to_string();
-        assert!(err.contains("newer medscribe"), "{err}");
-        assert!(err.contains("medscribe.db"), "{err}");
-    });
+    for t in targets() {
+        rt().block_on(async {
+            let store = t.open().await;
+            let sql = match store.backend {
+                Backend::Sqlite => {
+                    "INSERT INTO _sqlx_migrations (version, description, \
+                installed_on, success, checksum, execution_time) \
+                VALUES (9999, 'future', '2030-01-01', 1, x'00', 0)"
+                }
+                Backend::Postgres => {
+                    "INSERT INTO _sqlx_migrations (version, description, \
+                success, checksum, execution_time) VALUES (9999, 'future', TRUE, '\\x00', 0)"
+                }
+            };
+            sqlx::query(sql).execute(&store.pool).await.unwrap();
+            store.close().await;
+            let err = Store::connect(t.url.as_deref(), t.dir.path())
+                .await
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains("newer medscribe"), "{err}");
+            assert!(err.contains("9999"), "{err}");
+            assert!(!err.contains("password"), "{err}");
+        });
+    }
 }
