@@ -27,8 +27,12 @@ demo: model
 	$(BIN) letter $(SAMPLE) --template referral-letter \
 	    --data tests/fixtures/letters/referral-letter.toml -o $(OUT)/referral-letter.docx
 
+# The tests start a throw-away PostgreSQL (scripts/test-postgres.sh) for the store and the
+# department tests; it is stopped again whatever the outcome.
 test: model
-	$(CARGO) test -- --test-threads=1
+	@eval "$$(scripts/test-postgres.sh start)"; \
+	$(CARGO) test -- --test-threads=1; rc=$$?; \
+	scripts/test-postgres.sh stop; exit $$rc
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -19,8 +19,13 @@ case "${1:-}" in
     fi
     if ! as_pg "$bin/pg_ctl" -D "$root/data" status >/dev/null 2>&1; then
       as_pg "$bin/pg_ctl" -D "$root/data" -l "$root/server.log" -w -o \
-        "-p $port -k $root -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null \
-        || { cat "$root/server.log" >&2; exit 1; }
+        "-p $port -k $root -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start \
+        </dev/null >/dev/null 2>&1 || { cat "$root/server.log" >&2; exit 1; }
+      # Freshly started, so no test is using it: drop databases earlier runs left behind.
+      for db in $("$bin/psql" -h 127.0.0.1 -p "$port" -U medscribe -d postgres -Atc \
+          "SELECT datname FROM pg_database WHERE datname LIKE 'medscribe\_%t\_%'"); do
+        "$bin/psql" -h 127.0.0.1 -p "$port" -U medscribe -d postgres -qc "DROP DATABASE $db" >/dev/null
+      done
     fi
     echo "export MEDSCRIBE_TEST_PG_URL=postgres://medscribe@127.0.0.1:$port/postgres"
     echo "export MEDSCRIBE_TEST_PGDATA=$root/data"

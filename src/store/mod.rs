@@ -42,7 +42,7 @@ pub enum Error {
     )]
     NewerDatabase { path: String, version: i64 },
     #[error(
-        "the database at {at} is unreachable ({why}); is it running, and is the address right?"
+        "the database at {at} is unreachable ({why}); check that it runs and that the address is right"
     )]
     Unreachable { at: String, why: String },
     #[error(
@@ -251,6 +251,17 @@ impl Store {
                 }
             }
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                let unreachable = |e: sqlx::Error| Error::Unreachable {
+                    at: redact(url),
+                    why: e.to_string(),
+                };
+                // One direct attempt first: the pool would keep retrying a refused
+                // connection until its timeout, and the user would see nothing meanwhile.
+                use sqlx::Connection;
+                let probe = sqlx::AnyConnection::connect(url)
+                    .await
+                    .map_err(unreachable)?;
+                let _ = probe.close().await;
                 let pool = AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(Duration::from_secs(10))

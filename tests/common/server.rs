@@ -19,6 +19,11 @@ pub struct Server {
 impl Server {
     /// Starts a server on a free port; `extra` are more `serve` arguments.
     pub fn start(dir: &Path, extra: &[&str]) -> Server {
+        Server::start_on(dir, None, extra)
+    }
+
+    /// Starts a server whose store is PostgreSQL at `db` (audio in `dir`), or SQLite in `dir`.
+    pub fn start_on(dir: &Path, db: Option<&str>, extra: &[&str]) -> Server {
         let stderr = dir.with_extension("stderr.log");
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -35,6 +40,7 @@ impl Server {
                 "--data-dir",
             ])
             .arg(dir)
+            .args(db.map(|u| vec!["--database", u]).unwrap_or_default())
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(log)
@@ -163,7 +169,8 @@ pub fn client() -> Client {
         .unwrap()
 }
 
-/// `medscribe users add NAME --role ROLE [--password-stdin]` in `dir`.
+/// `medscribe users add NAME --role ROLE [--password-stdin]` in `dir`; `extra` may name
+/// `--database`.
 pub fn add_user(dir: &Path, name: &str, role: &str, password: Option<&str>, extra: &[&str]) {
     use std::io::Write;
     let mut c = super::medscribe();
@@ -192,9 +199,14 @@ pub fn add_user(dir: &Path, name: &str, role: &str, password: Option<&str>, extr
 
 /// A new API token for `name`.
 pub fn token(dir: &Path, name: &str) -> String {
+    token_on(dir, None, name)
+}
+
+pub fn token_on(dir: &Path, db: Option<&str>, name: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_medscribe"))
         .args(["users", "token", name, "--data-dir"])
         .arg(dir)
+        .args(db.map(|u| vec!["--database", u]).unwrap_or_default())
         .output()
         .unwrap();
     assert!(
@@ -208,26 +220,30 @@ pub fn token(dir: &Path, name: &str) -> String {
 /// The department used by most tests: an admin, two authors, a secretary; returns their
 /// tokens (admin, author, other author, secretary).
 pub fn department(dir: &Path) -> (String, String, String, String) {
-    add_user(dir, "admin", "admin", Some("admin-password-1"), &[]);
-    add_user(
-        dir,
-        "drmarsh",
-        "author",
-        Some("marsh-password-1"),
-        &[
-            "--specialties",
-            "cardiology",
-            "--full-name",
-            "Dr Eleanor Marsh",
-        ],
-    );
-    add_user(dir, "drlee", "author", None, &[]);
-    add_user(dir, "sam", "secretary", Some("sam-password-12"), &[]);
+    department_on(dir, None)
+}
+
+/// `department` with its store in PostgreSQL at `db` when given.
+pub fn department_on(dir: &Path, db: Option<&str>) -> (String, String, String, String) {
+    let d: Vec<&str> = db.map(|u| vec!["--database", u]).unwrap_or_default();
+    let marsh: Vec<&str> = [
+        "--specialties",
+        "cardiology",
+        "--full-name",
+        "Dr Eleanor Marsh",
+    ]
+    .into_iter()
+    .chain(d.iter().copied())
+    .collect();
+    add_user(dir, "admin", "admin", Some("admin-password-1"), &d);
+    add_user(dir, "drmarsh", "author", Some("marsh-password-1"), &marsh);
+    add_user(dir, "drlee", "author", None, &d);
+    add_user(dir, "sam", "secretary", Some("sam-password-12"), &d);
     (
-        token(dir, "admin"),
-        token(dir, "drmarsh"),
-        token(dir, "drlee"),
-        token(dir, "sam"),
+        token_on(dir, db, "admin"),
+        token_on(dir, db, "drmarsh"),
+        token_on(dir, db, "drlee"),
+        token_on(dir, db, "sam"),
     )
 }
 
