@@ -8,7 +8,7 @@ MODEL := models/tiny.en.bin
 SAMPLE := tests/fixtures/referral-dictation.flac
 OUT ?= out
 
-.PHONY: demo test deps build model bench lint clean-out install
+.PHONY: demo test deps build model bench bench-scale lint clean-out install
 
 deps:
 	@scripts/install-deps.sh
@@ -54,3 +54,8 @@ install: deps $(MODEL)
 bench: model
 	$(CARGO) test --bench check
 	scripts/bench.sh
+	scripts/scale.sh
+
+# Department throughput alone: 60 dictations through 1, 2 and 4 worker processes.
+bench-scale: model
+	scripts/scale.sh
