@@ -72,6 +72,8 @@ impl Default for Options {
 pub struct Transcriber {
     ctx: WhisperContext,
     name: String,
+    /// Word times come from DTW (see `load_with`).
+    dtw: bool,
 }
 
 fn silence_whisper_logs() {
@@ -105,6 +107,7 @@ impl Transcriber {
             .then(|| crate::model::describe(path).ok())
             .flatten()
             .and_then(|(hp, _, _)| dtw_preset(&hp));
+        let dtw = preset.is_some();
         if let Some(preset) = preset {
             params.dtw_parameters(DtwParameters {
                 mode: DtwMode::ModelPreset {
@@ -119,7 +122,7 @@ impl Transcriber {
             .file_stem()
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_else(|| "whisper".into());
-        Ok(Transcriber { ctx, name })
+        Ok(Transcriber { ctx, name, dtw })
     }
 
     pub fn name(&self) -> &str {
@@ -175,6 +178,15 @@ impl Transcriber {
         if let Some(p) = prompt.filter(|p| !p.is_empty()) {
             params.set_initial_prompt(p);
         }
+        // With DTW word times, decode without timestamp tokens, so whisper.cpp takes each
+        // chunk (at most 30 s) in one pass. Otherwise its window can stop 100-150 ms short
+        // of the chunk's end, and DTW on that sliver aborts the whole process (whisper.cpp
+        // asserts the median filter's width, 7, is less than the sliver's audio frames):
+        // seen on a 10-s stretch of real dictation.
+        let no_timestamps = self.dtw && opts.chunk_seconds > 0.0;
+        if no_timestamps {
+            params.set_no_timestamps(true);
+        }
         if opts.fit_encoder {
             params.set_audio_ctx(encoder_frames(samples.len()));
         }
@@ -213,6 +225,13 @@ impl Transcriber {
             // its times inside the audio actually given.
             let chunk_end = offset + samples.len() as f64 / audio::WHISPER_RATE as f64;
             let words = words::group(&tokens, offset, chunk_end);
+            if no_timestamps && !words.is_empty() {
+                // One segment for the whole chunk, and whisper.cpp's segment times are
+                // meaningless without timestamp tokens: cut it into sentences, timed by
+                // their words, so subtitles and players get sentence-sized cues.
+                segments.extend(words::sentences(words));
+                continue;
+            }
             let start = (offset + seg.start_timestamp() as f64 / 100.0).min(chunk_end);
             let end = (offset + seg.end_timestamp() as f64 / 100.0).clamp(start, chunk_end);
             segments.push(Segment {

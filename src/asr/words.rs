@@ -71,6 +71,34 @@ pub fn group(tokens: &[Token], offset: f64, chunk_end: f64) -> Vec<Word> {
         .collect()
 }
 
+/// Timed words as sentence-sized segments: a segment ends after a word that ends a
+/// sentence (. ? !), and its times are its first word's start and last word's end.
+pub fn sentences(words: Vec<crate::transcript::Word>) -> Vec<crate::transcript::Segment> {
+    let mut out = Vec::new();
+    let mut cur: Vec<crate::transcript::Word> = Vec::new();
+    let n = words.len();
+    for (i, w) in words.into_iter().enumerate() {
+        let ends = w.text.trim_end().ends_with(['.', '?', '!']);
+        cur.push(w);
+        if ends || i + 1 == n {
+            let text = cur
+                .iter()
+                .map(|w| w.text.trim())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let start = cur.first().map(|w| w.start).unwrap_or(0.0);
+            let end = cur.last().map(|w| w.end).unwrap_or(start).max(start);
+            out.push(crate::transcript::Segment {
+                start,
+                end,
+                text,
+                words: std::mem::take(&mut cur),
+            });
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
