@@ -206,27 +206,18 @@ fn srt_and_vtt_have_cues() {
     assert!(s.contains(" --> "));
 }
 
-/// A 10-second stretch of real dictation (shared/eval d02, from 20 s) on which whisper.cpp's
-/// DTW word alignment used to abort the whole process: its window stopped 100-150 ms short
-/// of the end and the median filter asserted on the sliver. Now transcribed whole.
+/// A 10-second stretch of real dictation (tests/fixtures/dtw-sliver.flac: shared/eval d02
+/// from 20 s, 16 kHz) on which whisper.cpp's DTW word alignment used to abort the whole
+/// process: its window stopped 100-150 ms short of the end and the median filter asserted
+/// on the sliver. Now transcribed whole.
 #[test]
 fn a_stretch_that_aborted_whisper_dtw_is_transcribed() {
-    let src = root().join("../shared/eval/audio/d02.flac");
-    assert!(src.is_file(), "shared/eval is beside the checkout");
-    let tmp = tempfile::tempdir().unwrap();
-    let clip = tmp.path().join("clip.wav");
-    sox(&[
-        src.to_str().unwrap(),
-        "-r",
-        "16000",
-        "-c",
-        "1",
-        clip.to_str().unwrap(),
-        "trim",
-        "20",
-        "10",
+    let o = run(&[
+        "transcribe",
+        "tests/fixtures/dtw-sliver.flac",
+        "--model",
+        "tiny.en",
     ]);
-    let o = run(&["transcribe", clip.to_str().unwrap(), "--model", "tiny.en"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("canal wall"), "{}", stdout(&o));
 }
