@@ -5,7 +5,7 @@
 //!   cargo bench --bench eval -- EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime]
 //!                               [--vocab a,b] [--terms N] [--threads N] [--dtw|--no-dtw]
 //!                               [--no-fallback] [--no-token-ts] [--carry|--no-carry] [--fit]
-//!                               [--chunk SECONDS]
+//!                               [--chunk SECONDS] [--no-pack]
 //! scripts/bench.sh runs it beside the faster-whisper peer and writes docs/benchmarks.md.
 
 use std::io::Write;
@@ -72,6 +72,7 @@ fn main() -> anyhow::Result<()> {
             "--no-token-ts" => settings.asr.token_timestamps = false,
             "--no-carry" => settings.asr.carry_context = false,
             "--fit" => settings.asr.fit_encoder = true,
+            "--no-pack" => settings.asr.pack_speech = false,
             "--chunk" => {
                 settings.asr.chunk_seconds = it.next().and_then(|v| v.parse().ok()).unwrap_or(28.0)
             }
@@ -116,6 +117,7 @@ fn main() -> anyhow::Result<()> {
             "raw": raw, "dtw": dtw, "fallback": settings.asr.temperature_fallback,
             "token_ts": settings.asr.token_timestamps, "carry": settings.asr.carry_context,
             "fit": settings.asr.fit_encoder, "chunk": settings.asr.chunk_seconds,
+            "pack": settings.asr.pack_speech,
             "load_s": load_s, "audio_s": audio_s, "wall_s": wall_s,
             "rtf": wall_s / audio_s.max(1e-9), "peak_rss_mb": peak_rss_mb(),
         })

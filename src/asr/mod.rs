@@ -15,7 +15,10 @@ use whisper_rs::{
 use crate::audio;
 use crate::transcript::{Segment, Transcript};
 
+mod stream;
 mod words;
+
+pub use stream::Stream;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AsrError {
@@ -49,6 +52,9 @@ pub struct Options {
     pub temperature_fallback: bool,
     /// Ask whisper.cpp for per-token time estimates (used when DTW times are absent).
     pub token_timestamps: bool,
+    /// Take the middle out of long pauses before encoding (`audio::pack_speech`), so the
+    /// 30-s windows hold speech; times are mapped back to the recording.
+    pub pack_speech: bool,
 }
 
 impl Default for Options {
@@ -64,6 +70,7 @@ impl Default for Options {
             carry_context: true,
             temperature_fallback: true,
             token_timestamps: true,
+            pack_speech: true,
         }
     }
 }
@@ -247,39 +254,77 @@ impl Transcriber {
     /// Transcribe a whole dictation into a Transcript (raw Whisper text, no formatting).
     /// Long audio is cut at pauses into chunks of at most `chunk_seconds`; chunks without
     /// speech are skipped, so silence costs nothing and cannot be hallucinated over.
+    /// Windows are chosen by `audio::next_window` (long pauses taken out with `pack_speech`,
+    /// times mapped back to the recording), exactly as a live `Stream` chooses them.
     pub fn transcribe(&self, samples: &[f32], opts: &Options) -> Result<Transcript, AsrError> {
-        let ranges = if opts.chunk_seconds > 0.0 {
-            audio::split_at_pauses(samples, opts.chunk_seconds.min(30.0))
-        } else {
-            std::iter::once(0..samples.len()).collect()
-        };
-        let mut segments: Vec<Segment> = Vec::new();
         let mut state = self.new_state()?;
-        for r in ranges {
-            let chunk = &samples[r.clone()];
-            if audio::speech_ranges(chunk).is_empty() {
-                continue;
+        let mut segments: Vec<Segment> = Vec::new();
+        if opts.chunk_seconds <= 0.0 {
+            // whisper.cpp slides its own 30-s window over the whole recording.
+            if !audio::speech_ranges(samples).is_empty() {
+                let prompt = chunk_prompt(opts.prompt.as_deref(), None);
+                segments = self.decode_chunk(&mut state, samples, 0.0, prompt.as_deref(), opts)?;
             }
-            let prompt = chunk_prompt(
-                opts.prompt.as_deref(),
-                opts.carry_context.then_some(segments.as_slice()),
-            );
-            let offset = r.start as f64 / audio::WHISPER_RATE as f64;
-            segments.extend(self.decode_chunk(
-                &mut state,
-                chunk,
-                offset,
-                prompt.as_deref(),
-                opts,
-            )?);
+        } else {
+            let mut cursor = 0;
+            while let Some(w) = audio::next_window(
+                &samples[cursor..],
+                opts.chunk_seconds.min(30.0),
+                opts.pack_speech,
+                true,
+            ) {
+                self.decode_window(&mut state, &mut segments, &w.packed, cursor, opts)?;
+                cursor += w.consumed;
+            }
         }
-        Ok(Transcript {
+        Ok(self.transcript(segments, samples.len()))
+    }
+
+    /// Decode one window of (packed) audio that starts `cursor` samples into the recording,
+    /// prompted with what was said before, and add its segments in recording time.
+    fn decode_window(
+        &self,
+        state: &mut WhisperState,
+        segments: &mut Vec<Segment>,
+        window: &audio::Packed,
+        cursor: usize,
+        opts: &Options,
+    ) -> Result<(), AsrError> {
+        if audio::speech_ranges(&window.samples).is_empty() {
+            return Ok(());
+        }
+        let prompt = chunk_prompt(
+            opts.prompt.as_deref(),
+            opts.carry_context.then_some(segments.as_slice()),
+        );
+        let mut new = self.decode_chunk(state, &window.samples, 0.0, prompt.as_deref(), opts)?;
+        to_source_times(&mut new, window, cursor as f64 / audio::WHISPER_RATE as f64);
+        segments.extend(new);
+        Ok(())
+    }
+
+    fn transcript(&self, segments: Vec<Segment>, samples: usize) -> Transcript {
+        Transcript {
             text: join_segments(&segments),
-            duration: samples.len() as f64 / 16_000.0,
+            duration: samples as f64 / audio::WHISPER_RATE as f64,
             model: self.name.clone(),
             segments,
             findings: Vec::new(),
-        })
+        }
+    }
+}
+
+/// Segment and word times in a packed window → times in the recording (`offset`: where the
+/// window's audio starts, seconds).
+fn to_source_times(segments: &mut [Segment], packed: &audio::Packed, offset: f64) {
+    let at = |t: f64| offset + packed.source_time(t);
+    for s in segments {
+        s.start = at(s.start);
+        s.end = at(s.end).max(s.start);
+        for w in &mut s.words {
+            w.start = at(w.start);
+            w.end = at(w.end).max(w.start);
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! Whisper, find speech, and split long audio at pauses.
 //!
 //! Job: `load` a file (WAV via hound; MP3, AAC/M4A, OGG Vorbis, FLAC, ... via symphonia),
-//! `from_interleaved` for in-memory samples, `write_wav`, `speech_ranges`, `split_at_pauses`,
+//! `from_interleaved` for in-memory samples, `write_wav`, `speech_ranges`, `split_at_pauses`, `pack_speech` (long pauses out),
 //! and `stream_chunks` for recordings too long to hold in memory.
 //! Must never: reach upstream or downstream stages, make a network call, log audio or
 //! transcript content, panic on bad input, or keep more than one block of source-rate audio.
@@ -14,6 +14,7 @@
 
 mod decode;
 mod error;
+mod pack;
 mod pauses;
 mod resample;
 mod wav;
@@ -25,6 +26,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use error::AudioError;
+pub use pack::{Packed, Piece, Window, next_window, pack_speech};
 pub use pauses::{FRAME, speech_ranges, speech_span, split_at_pauses};
 pub use resample::from_interleaved;
 pub use wav::write_wav;

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 mod check;
 mod common;
 mod letter;
+mod live;
 mod models;
 mod record;
 mod serve;

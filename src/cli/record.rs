@@ -1,16 +1,23 @@
 //! `medscribe record` and `medscribe devices`: thin handlers over `medscribe::record`.
 //!
 //! Job: parse options, draw the live meter (terminal) or a start line and a summary (pipes,
-//! tests), and print where the recording went and the command that turns it into a letter
-//! (or run that command with `--then-letter`).
-//! Must never: print anything the provider said, or leave the terminal in raw mode.
+//! tests), feed the live transcription (`live`), write the transcript beside the recording,
+//! and print the command that turns it into a letter (or run it with `--then-letter`).
+//! Must never: print anything the provider said except the transcript on stdout, or leave
+//! the terminal in raw mode.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 use anyhow::{Context, bail};
+use medscribe::pipeline::{self, Settings};
 use medscribe::record::{self, Controls, Event, Options, RawMode, Stop, Summary};
+use medscribe::vocab::Vocab;
+
+use super::common::{AsrArgs, load_vocab};
+use super::live::{Feed, Live};
 
 #[derive(clap::Args)]
 pub struct RecordArgs {
@@ -38,6 +45,89 @@ pub struct RecordArgs {
     /// Where the letter goes, with --then-letter (default: the recording's name, .docx)
     #[arg(long, value_name = "FILE.docx", requires = "then_letter")]
     letter_output: Option<PathBuf>,
+    /// Do not transcribe while recording (by default each finished stretch is transcribed
+    /// as the author talks, and the transcript is written beside the recording as .json)
+    #[arg(long)]
+    no_transcribe: bool,
+    #[command(flatten)]
+    asr: AsrArgs,
+}
+
+/// The live transcription and what turns its result into a checked transcript.
+struct Transcribing {
+    live: Live,
+    vocab: Vocab,
+    settings: Settings,
+}
+
+/// Load the model and start the transcribing thread; a recorder never refuses to record
+/// because transcription cannot run, so a problem here is a warning.
+fn start_transcribing(a: &AsrArgs) -> Option<Transcribing> {
+    let start = || -> anyhow::Result<Transcribing> {
+        let vocab = load_vocab(a.vocab_dir.as_ref())?;
+        let model = a.load_model()?;
+        let settings = a.settings();
+        let mut opts = settings.asr.clone();
+        opts.prompt = pipeline::prompt(&vocab, &settings);
+        // One core stays free for the capture while recording.
+        opts.threads = opts.threads.saturating_sub(1).max(1);
+        Ok(Transcribing {
+            live: Live::start(model, opts),
+            vocab,
+            settings,
+        })
+    };
+    match start() {
+        Ok(t) => Some(t),
+        Err(e) => {
+            eprintln!(
+                "medscribe: warning: not transcribing while recording ({e:#}); the recording is made as usual"
+            );
+            None
+        }
+    }
+}
+
+/// Wait for the last window, check the transcript, write it beside the recording (JSON, as
+/// `transcribe --format json` gives) and print its text. Returns the transcript's path.
+fn finish_transcribing(t: Transcribing, s: &Summary) -> Option<PathBuf> {
+    let stopped = Instant::now();
+    let raw = match t.live.finish(t.settings.asr.threads) {
+        Ok(raw) => raw,
+        Err(e) => {
+            eprintln!(
+                "medscribe: warning: live transcription failed ({e:#}); the recording is safe: `medscribe transcribe {}`",
+                s.path.display()
+            );
+            return None;
+        }
+    };
+    if raw.text.trim().is_empty() {
+        eprintln!("medscribe: warning: no speech was heard in the recording");
+        return None;
+    }
+    let d = pipeline::finish(raw, &t.vocab, Vec::new());
+    let path = s.path.with_extension("json");
+    let written = serde_json::to_vec_pretty(&d.transcript)
+        .map_err(anyhow::Error::from)
+        .and_then(|json| Ok(medscribe::paths::write_atomic(&path, &json)?));
+    if let Err(e) = written {
+        eprintln!(
+            "medscribe: warning: could not write {} ({e:#}); `medscribe transcribe {}` makes it again",
+            path.display(),
+            s.path.display()
+        );
+        return None;
+    }
+    eprintln!(
+        "medscribe: transcript ready {:.2} s after recording stopped: {} ({} quer{})",
+        stopped.elapsed().as_secs_f64(),
+        path.display(),
+        d.transcript.findings.len(),
+        if d.transcript.findings.len() == 1 { "y" } else { "ies" }
+    );
+    println!("\n{}\n", d.transcript.text);
+    Some(path)
 }
 
 #[derive(clap::Args)]
@@ -88,12 +178,32 @@ pub fn run_record(a: RecordArgs) -> anyhow::Result<()> {
         raw: raw.is_some(),
         drawn: false,
     };
-    let result = record::record(&opts, &controls, |e| ui.event(e));
+    let transcribing = if a.no_transcribe {
+        None
+    } else {
+        start_transcribing(&a.asr)
+    };
+    let result = record::record(&opts, &controls, |e| {
+        if let Some(t) = &transcribing {
+            match &e {
+                Event::Audio(samples) => t.live.feed(Feed::Audio(samples.to_vec())),
+                Event::Started {
+                    existing_seconds, ..
+                } if *existing_seconds > 0.0 => t.live.feed(Feed::Earlier {
+                    path: opts.output.clone(),
+                    samples: (existing_seconds * 16_000.0).round() as usize,
+                }),
+                _ => {}
+            }
+        }
+        ui.event(e)
+    });
     ui.clear();
     drop(raw);
     let s = result?;
     summarize(&s, append);
-    let letter = letter_command(&a, &s.path);
+    let transcript = transcribing.and_then(|t| finish_transcribing(t, &s));
+    let letter = letter_command(&a, transcript.as_deref().unwrap_or(&s.path));
     match &a.then_letter {
         None => println!("Next: {}", shell_words(&letter)),
         Some(_) => {
@@ -147,12 +257,13 @@ fn summarize(s: &Summary, append: bool) {
     }
 }
 
-/// `medscribe letter FILE.wav --template ... --data ... -o ...` as words.
-fn letter_command(a: &RecordArgs, wav: &Path) -> Vec<String> {
+/// `medscribe letter INPUT --template ... --data ... -o ...` as words (INPUT: the transcript
+/// when there is one, else the recording).
+fn letter_command(a: &RecordArgs, input: &Path) -> Vec<String> {
     let mut c = vec![
         "medscribe".to_string(),
         "letter".into(),
-        wav.display().to_string(),
+        input.display().to_string(),
     ];
     c.push("--template".into());
     c.push(
@@ -168,7 +279,7 @@ fn letter_command(a: &RecordArgs, wav: &Path) -> Vec<String> {
     let out = a
         .letter_output
         .clone()
-        .unwrap_or_else(|| wav.with_extension("docx"));
+        .unwrap_or_else(|| input.with_extension("docx"));
     c.extend(["-o".into(), out.display().to_string()]);
     c
 }
@@ -278,6 +389,7 @@ impl Ui {
             }
             Event::Warning(w) => self.line(&format!("medscribe: warning: {}", w.message())),
             Event::StreamProblem(p) => self.line(&format!("medscribe: warning: audio stream: {p}")),
+            Event::Audio(_) => {}
         }
     }
 }

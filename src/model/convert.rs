@@ -119,6 +119,11 @@ impl<W: Write> Writer<'_, W> {
                 match self.wtype {
                     WeightType::Q8_0 => quantize::q8_0(values, &mut b),
                     WeightType::Q5_1 => quantize::q5_1(values, &mut b),
+                    WeightType::Bf16 => b.extend(
+                        values
+                            .iter()
+                            .flat_map(|v| half::bf16::from_f32(*v).to_le_bytes()),
+                    ),
                     WeightType::F16 => {}
                 }
                 (self.wtype.ggml_type(), b)

@@ -8,6 +8,7 @@ use half::f16;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeightType {
     F16,
+    Bf16,
     Q8_0,
     Q5_1,
 }
@@ -18,6 +19,7 @@ impl WeightType {
     pub fn parse(s: &str) -> Option<WeightType> {
         match s {
             "f16" => Some(WeightType::F16),
+            "bf16" => Some(WeightType::Bf16),
             "q8_0" => Some(WeightType::Q8_0),
             "q5_1" => Some(WeightType::Q5_1),
             _ => None,
@@ -26,6 +28,7 @@ impl WeightType {
     pub fn name(self) -> &'static str {
         match self {
             WeightType::F16 => "f16",
+            WeightType::Bf16 => "bf16",
             WeightType::Q8_0 => "q8_0",
             WeightType::Q5_1 => "q5_1",
         }
@@ -34,6 +37,7 @@ impl WeightType {
     pub fn ggml_type(self) -> i32 {
         match self {
             WeightType::F16 => 1,
+            WeightType::Bf16 => 30,
             WeightType::Q8_0 => 8,
             WeightType::Q5_1 => 7,
         }
@@ -42,6 +46,7 @@ impl WeightType {
     pub fn file_ftype(self) -> i32 {
         match self {
             WeightType::F16 => 1,
+            WeightType::Bf16 => 24,
             WeightType::Q8_0 => 2000 + 7,
             WeightType::Q5_1 => 2000 + 9,
         }
@@ -56,6 +61,7 @@ impl WeightType {
             7 => "q8_0",
             8 => "q5_0",
             9 => "q5_1",
+            24 => "bf16",
             _ => return None,
         })
     }

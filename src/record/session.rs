@@ -69,6 +69,8 @@ pub enum Event<'a> {
     Warning(Warning),
     /// A non-fatal stream problem (e.g. an overrun).
     StreamProblem(&'a str),
+    /// New audio, 16 kHz mono, exactly as stored in the WAV (for live transcription).
+    Audio(&'a [f32]),
 }
 
 /// Why the recording ended.
@@ -259,7 +261,7 @@ fn run_loop(
                     }
                     out.clear();
                     rs.push(&block, &mut out).map_err(fmt_err)?;
-                    sink.write(&out)?;
+                    write(sink, &mut out, on)?;
                     if reached {
                         break Stop::MaxSeconds;
                     }
@@ -347,11 +349,27 @@ fn run_loop(
         while let Ok(Msg::Data(block)) = cap.rx.try_recv() {
             out.clear();
             rs.push(&block, &mut out).map_err(fmt_err)?;
-            sink.write(&out)?;
+            write(sink, &mut out, on)?;
         }
     }
     out.clear();
     rs.finish(&mut out).map_err(fmt_err)?;
-    sink.write(&out)?;
+    write(sink, &mut out, on)?;
     Ok(stop)
+}
+
+/// Store new samples, then hand them on exactly as a reader of the WAV will see them.
+fn write(
+    sink: &mut WavSink,
+    samples: &mut [f32],
+    on: &mut impl FnMut(Event),
+) -> Result<(), RecordError> {
+    sink.write(samples)?;
+    if !samples.is_empty() {
+        for s in samples.iter_mut() {
+            *s = wav_sink::as_stored(*s);
+        }
+        on(Event::Audio(samples));
+    }
+    Ok(())
 }

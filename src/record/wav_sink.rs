@@ -163,7 +163,7 @@ impl WavSink {
         };
         let mut res = Ok(());
         for s in samples {
-            let v = (s.clamp(-1.0, 1.0) * i16::MAX as f32).round() as i16;
+            let v = to_i16(*s);
             if let Err(e) = w.write_sample(v) {
                 res = Err(e);
                 break;
@@ -345,4 +345,14 @@ pub fn recover_interrupted(dir: &Path) -> Vec<(PathBuf, Option<Repair>)> {
         }
     }
     done
+}
+
+/// A sample as stored: 16-bit, full scale at ±1.
+fn to_i16(s: f32) -> i16 {
+    (s.clamp(-1.0, 1.0) * i16::MAX as f32).round() as i16
+}
+
+/// A sample as a reader of the stored WAV gets it back (`audio::load` scales by 1/32768).
+pub fn as_stored(s: f32) -> f32 {
+    to_i16(s) as f32 / 32_768.0
 }
