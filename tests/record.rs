@@ -258,12 +258,18 @@ fn records_speech_played_into_pulseaudio_and_transcribes_it() {
     );
     let text = stdout(&o);
     assert!(text.contains("Recorded 9.0 s to"), "{text}");
+    // Transcribed while recording: the transcript is beside the recording, and the letter
+    // command starts from it.
+    let json = pulse.path("dictation.json");
+    assert!(err.contains("transcript ready"), "{err}");
     assert!(
         text.contains(&format!(
-            "medscribe letter {out_s} --template referral-letter"
+            "medscribe letter {} --template referral-letter",
+            json.display()
         )),
         "{text}"
     );
+    assert_eq!(mode(&json), 0o600);
 
     let samples = read_wav(&out);
     assert_eq!(samples.len(), 9 * 16_000, "exactly --max-seconds of audio");
@@ -288,6 +294,112 @@ fn records_speech_played_into_pulseaudio_and_transcribes_it() {
             "{needle:?} not heard in {:?}",
             stdout(&t)
         );
+    }
+    let live: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("transcript")).expect("JSON");
+    assert_eq!(
+        live["text"].as_str().map(str::trim),
+        Some(stdout(&t).trim()),
+        "the live transcript is the file's"
+    );
+}
+
+/// A dictation longer than one Whisper window, with the author pausing to think, played into
+/// the null sink and stopped with Enter: the first window is transcribed while the author is
+/// still talking, and the transcript written at Enter has the words (and times) that
+/// `medscribe transcribe` gives for the saved recording.
+#[test]
+fn live_transcription_while_recording_matches_the_file() {
+    let pulse = Pulse::start();
+    let p = |n: &str| pulse.path(n).display().to_string();
+    espeak(
+        "Thank you for referring this sixty two year old man with central chest pain on \
+         exertion for the last three months. He has a history of hypertension and type two \
+         diabetes, and he smoked twenty cigarettes a day until last year.",
+        &pulse.path("a.wav"),
+    );
+    espeak(
+        "Examination today showed a regular pulse of seventy two and a blood pressure of one \
+         hundred and forty over eighty five. Heart sounds were normal and the chest was clear. \
+         I have arranged an exercise tolerance test and an echocardiogram.",
+        &pulse.path("b.wav"),
+    );
+    sox(&[
+        "-n",
+        "-r",
+        "22050",
+        "-c",
+        "1",
+        "-b",
+        "16",
+        &p("pause.wav"),
+        "trim",
+        "0",
+        "6",
+    ]);
+    sox(&[&p("a.wav"), &p("pause.wav"), &p("b.wav"), &p("speech.wav")]);
+    let out = pulse.path("clinic.wav");
+    let out_s = out.display().to_string();
+    let mut rec = pulse
+        .medscribe()
+        .args(["record", "-o", &out_s, "--model", "tiny.en"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn medscribe record");
+    wait_for_audio(&out, 0.3, &mut rec);
+    let mut player = pulse.play(&pulse.path("speech.wav"));
+    let _ = player.wait();
+    std::thread::sleep(Duration::from_millis(500));
+    {
+        use std::io::Write;
+        let mut stdin = rec.stdin.take().expect("stdin");
+        stdin.write_all(b"\n").expect("Enter");
+    }
+    let o = wait_output(rec, Duration::from_secs(60));
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+
+    // "transcript ready 0.84 s after recording stopped (9.6 s of 44.1 s left to transcribe
+    // then)": most of the dictation was transcribed before Enter.
+    let ready = err
+        .lines()
+        .find(|l| l.contains("transcript ready"))
+        .unwrap_or_else(|| panic!("no transcript line: {err}"));
+    let nums: Vec<f64> = ready
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let (left, total) = (nums[1], nums[2]);
+    assert!(total > 35.0, "{ready}");
+    assert!(
+        left < total - 20.0,
+        "the first window was decoded while recording: {ready}"
+    );
+
+    let live: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(pulse.path("clinic.json")).expect("transcript beside the recording"),
+    )
+    .expect("JSON");
+    let t = run(&[
+        "transcribe",
+        &out_s,
+        "--model",
+        "tiny.en",
+        "--format",
+        "json",
+    ]);
+    assert!(t.status.success(), "{}", stderr(&t));
+    let file: serde_json::Value = serde_json::from_str(&stdout(&t)).expect("JSON");
+    assert_eq!(live["text"], file["text"]);
+    assert_eq!(
+        live["segments"], file["segments"],
+        "same words at the same times"
+    );
+    let text = live["text"].as_str().unwrap_or_default().to_lowercase();
+    for needle in ["diabetes", "cigarettes", "echocardiogram"] {
+        assert!(text.contains(needle), "{needle:?} not in {text:?}");
     }
 }
 

@@ -52,7 +52,10 @@ impl Packed<'_> {
 
     /// A sample index in the packed audio as an index in the recording.
     pub fn source_index(&self, packed: usize) -> usize {
-        let i = self.pieces.partition_point(|p| p.at <= packed).saturating_sub(1);
+        let i = self
+            .pieces
+            .partition_point(|p| p.at <= packed)
+            .saturating_sub(1);
         match self.pieces.get(i) {
             Some(p) => (p.source.start + (packed - p.at.min(packed))).min(p.source.end),
             None => packed,
@@ -90,7 +93,10 @@ pub fn pack_speech(samples: &[f32]) -> Packed<'_> {
     let (long, keep) = ((LONG_PAUSE * rate) as usize, (KEEP * rate) as usize);
     let mut kept: Vec<Range<usize>> = Vec::new();
     for r in speech_ranges(samples) {
-        let (start, end) = (r.start.saturating_sub(keep), (r.end + keep).min(samples.len()));
+        let (start, end) = (
+            r.start.saturating_sub(keep),
+            (r.end + keep).min(samples.len()),
+        );
         match kept.last_mut() {
             // The pause since the last stretch's speech ended is short: keep it whole.
             Some(last) if r.start < last.end.saturating_sub(keep) + long => last.end = end,
@@ -231,10 +237,16 @@ mod tests {
         // (the silence kept), about 5.2 s earlier in the packed audio, and maps back.
         let secs = |n: usize| n as f64 / RATE as f64;
         let third = &p.pieces[1];
-        assert!((11.9..12.5).contains(&secs(third.source.start)), "{third:?}");
+        assert!(
+            (11.9..12.5).contains(&secs(third.source.start)),
+            "{third:?}"
+        );
         assert!((6.5..7.5).contains(&secs(third.at)), "{third:?}");
         let back = p.source_time(secs(third.at) + 1.0);
-        assert!((back - (secs(third.source.start) + 1.0)).abs() < 1e-3, "{back}");
+        assert!(
+            (back - (secs(third.source.start) + 1.0)).abs() < 1e-3,
+            "{back}"
+        );
         assert!((p.source_time(1.0) - 1.0).abs() < 1e-3);
         // Every piece holds a stretch of the recording unchanged.
         for piece in &p.pieces {
@@ -287,18 +299,29 @@ mod tests {
         for block in [1_600, 4_410, 16_000 * 3 + 17] {
             assert_eq!(windows(&a, Some(block)), whole, "blocks of {block}");
         }
-        assert_eq!(whole.iter().map(|w| w.0).sum::<usize>(), a.len(), "covers it all");
+        assert_eq!(
+            whole.iter().map(|w| w.0).sum::<usize>(),
+            a.len(),
+            "covers it all"
+        );
         let window = 28 * RATE;
         assert!(whole.iter().all(|w| w.1 <= window), "{whole:?}");
         // Packing fills windows: fewer than cutting the recording itself would make.
         let plain = crate::audio::split_at_pauses(&a, 28.0).len();
-        assert!(whole.len() < plain, "{} windows, {plain} unpacked", whole.len());
+        assert!(
+            whole.len() < plain,
+            "{} windows, {plain} unpacked",
+            whole.len()
+        );
     }
 
     #[test]
     fn next_window_waits_for_audio_until_done() {
         let a = dictation(&[(5.0, 0.5)]);
-        assert!(next_window(&a, 28.0, true, false).is_none(), "may still grow");
+        assert!(
+            next_window(&a, 28.0, true, false).is_none(),
+            "may still grow"
+        );
         let w = next_window(&a, 28.0, true, true).expect("the rest, when done");
         assert_eq!(w.consumed, a.len());
         assert!(next_window(&[], 28.0, true, true).is_none());

@@ -26,7 +26,14 @@ pub enum Feed {
 
 pub struct Live {
     tx: Sender<Feed>,
-    handle: JoinHandle<anyhow::Result<Transcript>>,
+    handle: JoinHandle<anyhow::Result<Finished>>,
+}
+
+/// The whole recording's transcript, and how much audio was still undecoded when recording
+/// stopped (the rest had been transcribed while the author talked).
+pub struct Finished {
+    pub transcript: Transcript,
+    pub left_at_stop: f64,
 }
 
 impl Live {
@@ -35,6 +42,7 @@ impl Live {
         let (tx, rx) = mpsc::channel::<Feed>();
         let handle = std::thread::spawn(move || {
             let mut stream = model.stream(&opts)?;
+            let mut left_at_stop = None;
             for feed in rx {
                 match feed {
                     Feed::Audio(samples) => stream.push(&samples)?,
@@ -45,11 +53,16 @@ impl Live {
                     }
                     Feed::Finish { threads } => {
                         stream.set_threads(threads);
+                        left_at_stop = Some(stream.pending_seconds());
                         break;
                     }
                 }
             }
-            Ok(stream.finish()?)
+            let left_at_stop = left_at_stop.unwrap_or_else(|| stream.pending_seconds());
+            Ok(Finished {
+                transcript: stream.finish()?,
+                left_at_stop,
+            })
         });
         Live { tx, handle }
     }
@@ -60,7 +73,7 @@ impl Live {
     }
 
     /// No more audio: wait for the transcript of the whole recording.
-    pub fn finish(self, threads: usize) -> anyhow::Result<Transcript> {
+    pub fn finish(self, threads: usize) -> anyhow::Result<Finished> {
         let _ = self.tx.send(Feed::Finish { threads });
         drop(self.tx);
         self.handle

@@ -92,8 +92,8 @@ fn start_transcribing(a: &AsrArgs) -> Option<Transcribing> {
 /// `transcribe --format json` gives) and print its text. Returns the transcript's path.
 fn finish_transcribing(t: Transcribing, s: &Summary) -> Option<PathBuf> {
     let stopped = Instant::now();
-    let raw = match t.live.finish(t.settings.asr.threads) {
-        Ok(raw) => raw,
+    let (raw, left) = match t.live.finish(t.settings.asr.threads) {
+        Ok(f) => (f.transcript, f.left_at_stop),
         Err(e) => {
             eprintln!(
                 "medscribe: warning: live transcription failed ({e:#}); the recording is safe: `medscribe transcribe {}`",
@@ -120,11 +120,16 @@ fn finish_transcribing(t: Transcribing, s: &Summary) -> Option<PathBuf> {
         return None;
     }
     eprintln!(
-        "medscribe: transcript ready {:.2} s after recording stopped: {} ({} quer{})",
+        "medscribe: transcript ready {:.2} s after recording stopped ({left:.1} s of {:.1} s left to transcribe then): {} ({} quer{})",
         stopped.elapsed().as_secs_f64(),
+        s.total_seconds,
         path.display(),
         d.transcript.findings.len(),
-        if d.transcript.findings.len() == 1 { "y" } else { "ies" }
+        if d.transcript.findings.len() == 1 {
+            "y"
+        } else {
+            "ies"
+        }
     );
     println!("\n{}\n", d.transcript.text);
     Some(path)
