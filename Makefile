@@ -3,24 +3,29 @@
 # Everything is idempotent: a second run only rebuilds what changed.
 
 CARGO ?= cargo
-BIN := target/debug/medscribe
+# The binary a user runs is the optimised release build; the tests use the dev profile.
+BIN := target/release/medscribe
+DEV_BIN := target/debug/medscribe
 MODEL := models/tiny.en.bin
 SAMPLE := tests/fixtures/referral-dictation.flac
 OUT ?= out
 
-.PHONY: demo test deps build model bench bench-scale lint clean-out install
+.PHONY: demo test deps build dev-build model dev-model bench bench-scale lint clean-out install
 
 deps:
 	@scripts/install-deps.sh
 
 build: deps
+	$(CARGO) build --release
+
+dev-build: deps
 	$(CARGO) build
 
-$(MODEL):
-	$(MAKE) build
-	$(BIN) models fetch tiny.en
+model: build
+	@[ -f $(MODEL) ] || $(BIN) models fetch tiny.en
 
-model: build $(MODEL)
+dev-model: dev-build
+	@[ -f $(MODEL) ] || $(DEV_BIN) models fetch tiny.en
 
 demo: model
 	@mkdir -p $(OUT)
@@ -29,7 +34,7 @@ demo: model
 
 # The tests start a throw-away PostgreSQL (scripts/test-postgres.sh) for the store and the
 # department tests; it is stopped again whatever the outcome.
-test: model
+test: dev-model
 	@eval "$$(scripts/test-postgres.sh start)"; \
 	$(CARGO) test -- --test-threads=1; rc=$$?; \
 	scripts/test-postgres.sh stop; exit $$rc
@@ -42,8 +47,7 @@ lint:
 # source tree: PREFIX/bin/medscribe, PREFIX/share/medscribe/{templates,models}.
 # The vocabulary is built into the binary. `sudo make install` or PREFIX=~/.local.
 PREFIX ?= /usr/local
-install: deps $(MODEL)
-	$(CARGO) build --release
+install: model
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/medscribe/models
 	install -m 755 target/release/medscribe $(DESTDIR)$(PREFIX)/bin/medscribe
 	rm -rf $(DESTDIR)$(PREFIX)/share/medscribe/templates
@@ -51,7 +55,11 @@ install: deps $(MODEL)
 	install -m 644 $(MODEL) $(DESTDIR)$(PREFIX)/share/medscribe/models/
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/medscribe; service set-up: docs/deploy.md"
 
+# Benchmarks, side by side with the faster-whisper peer in one run (docs/benchmarks.md):
+# speed.sh (one dictation per process, a pool through the service, live recording, memory),
+# the checker's timing, the configuration table and department scaling.
 bench: model
+	scripts/speed.sh
 	$(CARGO) test --bench check
 	scripts/bench.sh
 	scripts/scale.sh

@@ -26,7 +26,7 @@ for l in sys.stdin:
 [ -x "$bench" ] || { echo "bench: could not build benches/eval.rs (cargo test --bench eval --no-run)" >&2; exit 1; }
 
 # The quantized model the default table compares (imported from the same CT2 weights).
-[ -f models/tiny.en-q8_0.bin ] || target/debug/medscribe models fetch tiny.en --quantize q8_0
+[ -f models/tiny.en-q8_0.bin ] || target/release/medscribe models fetch tiny.en --quantize q8_0
 
 if [ -n "${2:-}" ]; then
   mapfile -t configs < "$2"

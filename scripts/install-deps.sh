@@ -7,7 +7,7 @@
 #           libreoffice-writer-nogui poppler-utils (open the DOCX we write, render pages),
 #           pulseaudio pulseaudio-utils libasound2-plugins alsa-utils (a real audio path for recording)
 set -euo pipefail
-pkgs=(cmake clang libclang-dev libasound2-dev pkg-config python3-pip postgresql espeak-ng sox libsox-fmt-all ffmpeg
+pkgs=(cmake clang libclang-dev libasound2-dev pkg-config python3-pip python3-venv curl sqlite3 postgresql espeak-ng sox libsox-fmt-all ffmpeg
       libreoffice-writer-nogui poppler-utils pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 eval_dir=$(cd "${1:-../shared/eval}" && pwd)
 shift || true
 if [ $# -gt 0 ]; then counts=("$@"); else counts=(1 2 4); fi
-bin=target/debug/medscribe
-[ -x "$bin" ] || cargo build
+bin=target/release/medscribe
+[ -x "$bin" ] || cargo build --release
 out=target/bench/scale
 rm -rf "$out"; mkdir -p "$out/clips"
 eval "$(scripts/test-postgres.sh start)"

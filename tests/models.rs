@@ -135,6 +135,7 @@ fn no_model_installed_says_how_to_get_one() {
     espeak("hello", &wav);
     let o = medscribe()
         .env("MEDSCRIBE_MODELS", empty.path())
+        .env_remove("MEDSCRIBE_MODEL")
         .args(["transcribe", wav.to_str().unwrap()])
         .output()
         .unwrap();
@@ -142,4 +143,49 @@ fn no_model_installed_says_how_to_get_one() {
         &o,
         &["no model installed", "medscribe models fetch tiny.en"],
     );
+}
+
+/// Tests name their model through MEDSCRIBE_MODEL (the `medscribe()` helper sets tiny.en),
+/// so a faster default chosen with `medscribe models default` changes no test's model.
+#[test]
+fn medscribe_model_names_the_model_and_the_option_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("a.wav");
+    espeak("hello", &wav);
+    let w = wav.to_str().unwrap();
+    let o = medscribe()
+        .env("MEDSCRIBE_MODEL", "no-such-model")
+        .args(["transcribe", w])
+        .output()
+        .unwrap();
+    assert_one_line_error(&o, &["no-such-model"]);
+    let o = medscribe()
+        .env("MEDSCRIBE_MODEL", "no-such-model")
+        .args(["transcribe", w, "--model", "tiny.en", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("\"model\": \"tiny.en\""),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// `--version` says what whisper.cpp was built with; the project's build flags
+/// (.cargo/config.toml) are in it.
+#[test]
+fn version_shows_the_whisper_build() {
+    let o = run(&["--version"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v = stdout(&o);
+    for needle in [
+        "medscribe 0.1.0",
+        "build: ",
+        "cores: ",
+        "whisper.cpp: ",
+        "LLAMAFILE = 1",
+    ] {
+        assert!(v.contains(needle), "{needle:?} not in {v}");
+    }
 }

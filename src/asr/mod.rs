@@ -376,6 +376,11 @@ pub fn join_segments(segments: &[Segment]) -> String {
     parts.join(" ")
 }
 
+/// What whisper.cpp was compiled with on this machine (CPU features, LLAMAFILE, threads...).
+pub fn system_info() -> String {
+    whisper_rs::print_system_info().to_string()
+}
+
 /// Prove that a model file loads in whisper.cpp (used by `models import`).
 pub fn verify_model(path: &Path) -> Result<(), String> {
     Transcriber::load(path).map(|_| ()).map_err(|e| match e {

@@ -11,7 +11,8 @@ use medscribe::{model, paths};
 #[derive(clap::Args, Clone)]
 pub struct AsrArgs {
     /// Model name in models/ (see `medscribe models list`) or path to a whisper.cpp ggml file
-    #[arg(long, short = 'm')]
+    /// (default: $MEDSCRIBE_MODEL, else the installed default)
+    #[arg(long, short = 'm', env = "MEDSCRIBE_MODEL", hide_env = true)]
     pub model: Option<String>,
     /// CPU threads for Whisper (default: all cores, at most 8)
     #[arg(long)]

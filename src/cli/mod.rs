@@ -1,6 +1,6 @@
 //! Command-line definitions (clap) and dispatch to one small handler per subcommand.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod check;
 mod common;
@@ -50,8 +50,29 @@ enum Command {
     Worker(worker::Args),
 }
 
+/// `medscribe --version`: what this binary is and what whisper.cpp was built with, so a user
+/// (or a support call) can see why it is fast or slow here.
+fn long_version() -> String {
+    let profile = if cfg!(debug_assertions) {
+        "dev profile (for tests; `make install` builds the faster release profile)"
+    } else {
+        "release"
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "{}\nbuild: {profile}\ncores: {cores} (Whisper threads by default: {})\nwhisper.cpp: {}",
+        env!("CARGO_PKG_VERSION"),
+        medscribe::asr::Options::default().threads,
+        medscribe::asr::system_info().trim()
+    )
+}
+
 pub fn run() -> anyhow::Result<()> {
-    match Cli::parse().command {
+    // Built once per run; leaking it gives clap the 'static text it wants.
+    let version: &'static str = Box::leak(long_version().into_boxed_str());
+    let matches = Cli::command().long_version(version).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match cli.command {
         Command::Transcribe(a) => transcribe::run(a),
         Command::Check(a) => check::run(a),
         Command::Letter(a) => letter::run(a),

@@ -50,11 +50,13 @@ pub struct Args {
 #[derive(clap::Args)]
 pub struct WorkArgs {
     /// Transcription workers in this process (each decodes one dictation at a time; 0 runs
-    /// none: dictations are queued for `medscribe worker` processes or a later start)
-    #[arg(long, default_value_t = 1)]
-    pub workers: usize,
-    /// Whisper model name or path (default: the installed default)
-    #[arg(long, short = 'm')]
+    /// none: dictations are queued for `medscribe worker` processes or a later start).
+    /// Default: one per core, each with one Whisper thread, sharing one loaded model: the
+    /// most audio per hour on 2 cores (docs/benchmarks.md)
+    #[arg(long)]
+    pub workers: Option<usize>,
+    /// Whisper model name or path (default: $MEDSCRIBE_MODEL, else the installed default)
+    #[arg(long, short = 'm', env = "MEDSCRIBE_MODEL", hide_env = true)]
     pub model: Option<String>,
     /// Whisper threads per worker (default: the cores shared among the workers)
     #[arg(long)]
@@ -66,13 +68,20 @@ pub struct WorkArgs {
 }
 
 impl WorkArgs {
+    /// The workers to run: as given, else one per core (at most 8).
+    pub fn workers(&self) -> usize {
+        self.workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get().min(8)))
+    }
+
     /// Loads the model once and starts the workers (none when `--workers 0`).
     pub async fn start(
         &self,
         store: &medscribe::store::Store,
         vocab: Arc<medscribe::vocab::Vocab>,
     ) -> anyhow::Result<Option<(jobs::Pool, Vec<tokio::task::JoinHandle<()>>)>> {
-        if self.workers == 0 {
+        let workers = self.workers();
+        if workers == 0 {
             return Ok(None);
         }
         let path = model::resolve(&model::models_dir(), self.model.as_deref())?;
@@ -81,7 +90,7 @@ impl WorkArgs {
             .unwrap_or(2);
         let threads = self
             .threads
-            .unwrap_or(cores.checked_div(self.workers).unwrap_or(1).max(1));
+            .unwrap_or(cores.checked_div(workers).unwrap_or(1).max(1));
         let model = tokio::task::spawn_blocking(move || {
             medscribe::asr::Transcriber::load_with(&path, true)
         })
@@ -95,7 +104,7 @@ impl WorkArgs {
         Ok(Some(jobs::Pool::start(
             store.clone(),
             engine,
-            self.workers,
+            workers,
             lease_ms,
         )))
     }
@@ -225,7 +234,7 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
             .map_err(anyhow::Error::msg)?;
         watchers.push(tokio::spawn(server::watch::watch(state.clone(), w.clone())));
     }
-    let workers = a.work.workers;
+    let workers = a.work.workers();
     println!(
         "medscribe: serving http://{local} (data in {}, {workers} worker{}{})",
         store.describe(),

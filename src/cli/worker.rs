@@ -28,7 +28,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
              inside medscribe serve (--workers N)"
         );
     }
-    if a.work.workers == 0 {
+    if a.work.workers() == 0 {
         bail!("--workers 0: a worker process needs at least one worker");
     }
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -40,8 +40,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         let pool = a.work.start(&store, vocab).await?;
         println!(
             "medscribe: {} worker{} on {}",
-            a.work.workers,
-            if a.work.workers == 1 { "" } else { "s" },
+            a.work.workers(),
+            if a.work.workers() == 1 { "" } else { "s" },
             store.describe()
         );
         use std::io::Write;
