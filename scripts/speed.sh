@@ -14,6 +14,8 @@
 #
 # Prints one Markdown table and writes it to target/bench/speed.md. Run it on a quiet machine.
 #   scripts/speed.sh [EVAL_DIR]
+# MEDSCRIBE_COMPARE_BIN=path/to/older/medscribe adds that binary to part A (before/after).
+# MEDSCRIBE_SPEED_PARTS=A (or AB, ABC: the default) runs only those parts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 eval_dir=$(cd "${1:-../shared/eval}" && pwd)
@@ -43,8 +45,8 @@ peer() { # OUT.jsonl -> wall seconds of the whole set (one process); peak RSS in
     "$eval_dir" "$venv/tiny.en" "$1" int8 >/dev/null
   calc "$(now) - $t0"
 }
-per_process() { # MODEL OUT.jsonl -> wall seconds; peak RSS (KB, the largest) in OUT.rss
-  local model=$1 hyps=$2 t0 rss=0 r
+per_process() { # MODEL OUT.jsonl [BIN] -> wall seconds; peak RSS (KB, the largest) in OUT.rss
+  local model=$1 hyps=$2 bin=${3:-$bin} t0 rss=0 r
   : >"$hyps"; t0=$(now)
   for id in "${ids[@]}"; do
     /usr/bin/time -o "$out/one.rss" -f %M $bin transcribe "$eval_dir/audio/$id.flac" \
@@ -65,13 +67,28 @@ row() { rows+=("$1"); echo "$1"; }
 # --- A. one dictation per process -------------------------------------------------------
 p1=$(peer "$out/peer1.jsonl")
 row "| A | faster-whisper int8 (peer, first run; one process, model loaded once) | $(printf %.1f "$p1") | 1.00 | $(score "$out/peer1.jsonl") | $(mb "$out/peer.rss") |"
+if [ -n "${MEDSCRIBE_COMPARE_BIN:-}" ]; then
+  w=$(per_process tiny.en "$out/compare.jsonl" "$MEDSCRIBE_COMPARE_BIN")
+  row "| A | $MEDSCRIBE_COMPARE_BIN transcribe, tiny.en, one process per dictation | $(printf %.1f "$w") | $(printf %.2f "$(calc "$w / $p1")") | $(score "$out/compare.jsonl") | $(mb "$out/compare.rss") |"
+fi
 for m in tiny.en tiny.en-bf16; do
   w=$(per_process "$m" "$out/$m.jsonl")
   row "| A | medscribe transcribe, $m, one process per dictation | $(printf %.1f "$w") | $(printf %.2f "$(calc "$w / $p1")") | $(score "$out/$m.jsonl") | $(mb "$out/$m.rss") |"
 done
 p2=$(peer "$out/peer2.jsonl")
-row "| A | faster-whisper int8 (peer, last run) | $(printf %.1f "$p2") | $(printf %.2f "$(calc "$p2 / $p1")") | | $(mb "$out/peer.rss") |"
+row "| A | faster-whisper int8 (peer, last run) | $(printf %.1f "$p2") | $(printf %.2f "$(calc "$p2 / $p1")") | | | $(mb "$out/peer.rss") |"
 pm=$(calc "($p1 + $p2) / 2")
+
+parts=${MEDSCRIBE_SPEED_PARTS:-ABC}
+finish() {
+  {
+    echo "| part | system | wall (s) | ÷ peer / rate | WER | medical WER | peak RSS (MB) |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    printf '%s\n' "${rows[@]}"
+  } >target/bench/speed.md
+  echo; cat target/bench/speed.md
+}
+[[ $parts == *B* ]] || { finish; exit 0; }
 
 # --- B. a pool of the 24 dictations through the service's workers -------------------------
 pool() { # WORKERS THREADS -> wall seconds from the workers' start to the last transcript
@@ -109,6 +126,8 @@ for wt in "1 $cores" "$cores 1"; do
   row "| B | $label | $(printf %.1f "$s") | $(printf %.1f "$(calc "$audio_s / $s")") audio h/h | | | |"
 done
 
+[[ $parts == *C* ]] || { finish; exit 0; }
+
 # --- C. live recording: Enter to transcript ---------------------------------------------
 eval "$(scripts/pulse-test-env.sh start)"
 trap 'scripts/pulse-test-env.sh stop' EXIT
@@ -138,10 +157,4 @@ t_file=$(calc "$(now) - $t_file0")
 row "| C | medscribe record, $(printf %.0f "$live_s")-s dictation: Enter to transcript on disk | $(printf %.2f "$t_ready") | | | | |"
 row "| C | (the same recording transcribed after the fact: medscribe transcribe) | $(printf %.2f "$t_file") | | $same | | |"
 echo "live: $ready_line" >&2
-
-{
-  echo "| part | system | wall (s) | ÷ peer / rate | WER | medical WER | peak RSS (MB) |"
-  echo "| --- | --- | --- | --- | --- | --- | --- |"
-  printf '%s\n' "${rows[@]}"
-} >target/bench/speed.md
-echo; cat target/bench/speed.md
+finish
