@@ -5,7 +5,7 @@
 //!   cargo bench --bench eval -- EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime]
 //!                               [--vocab a,b] [--terms N] [--threads N] [--dtw|--no-dtw]
 //!                               [--no-fallback] [--no-token-ts] [--carry|--no-carry] [--fit]
-//!                               [--chunk SECONDS] [--no-pack]
+//!                               [--chunk SECONDS] [--no-pack] [--pairs]
 //! scripts/bench.sh runs it beside the faster-whisper peer and writes docs/benchmarks.md.
 
 use std::io::Write;
@@ -73,6 +73,7 @@ fn main() -> anyhow::Result<()> {
             "--no-carry" => settings.asr.carry_context = false,
             "--fit" => settings.asr.fit_encoder = true,
             "--no-pack" => settings.asr.pack_speech = false,
+            "--pairs" => settings.asr.paired_windows = true,
             "--chunk" => {
                 settings.asr.chunk_seconds = it.next().and_then(|v| v.parse().ok()).unwrap_or(28.0)
             }
@@ -118,6 +119,7 @@ fn main() -> anyhow::Result<()> {
             "token_ts": settings.asr.token_timestamps, "carry": settings.asr.carry_context,
             "fit": settings.asr.fit_encoder, "chunk": settings.asr.chunk_seconds,
             "pack": settings.asr.pack_speech,
+            "pairs": settings.asr.paired_windows,
             "load_s": load_s, "audio_s": audio_s, "wall_s": wall_s,
             "rtf": wall_s / audio_s.max(1e-9), "peak_rss_mb": peak_rss_mb(),
         })

@@ -128,3 +128,47 @@ fn pushed_in_blocks_gives_the_words_and_times_of_the_whole_file() {
         today.1
     );
 }
+
+/// With windows decoded in pairs (two at once, both prompted with the text before the pair),
+/// a stream still gives the whole file's words: it prompts each window the same way.
+#[test]
+fn paired_windows_give_the_same_words_live_and_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (samples, _) = dictation(dir.path());
+    let model = Transcriber::load_with(&tiny_en(), true).expect("tiny.en loads");
+    let opts = Options {
+        threads: 2,
+        paired_windows: true,
+        ..Options::default()
+    };
+    let whole = model.transcribe(&samples, &opts).expect("whole file");
+    let mut stream = model.stream(&opts).expect("stream");
+    for block in samples.chunks(16_000) {
+        stream.push(block).expect("push");
+    }
+    let live = stream.finish().expect("finish");
+    assert_eq!(timed_words(&live), timed_words(&whole));
+    let sequential = model
+        .transcribe(
+            &samples,
+            &Options {
+                threads: 2,
+                ..Options::default()
+            },
+        )
+        .expect("one window after another");
+    assert!(
+        whole.text.to_lowercase().contains("echocardiogram"),
+        "{}",
+        whole.text
+    );
+    // Two windows here: the second is prompted without the first's words, so the text may
+    // differ from the sequential decode, but not by much.
+    let (a, b) = (words(&whole.text), words(&sequential.text));
+    let shared = a.iter().filter(|w| b.contains(w)).count();
+    assert!(shared * 10 >= a.len() * 8, "{a:?} vs {b:?}");
+}
+
+fn words(t: &str) -> Vec<String> {
+    t.split_whitespace().map(|w| w.to_lowercase()).collect()
+}

@@ -55,6 +55,12 @@ pub struct Options {
     /// Take the middle out of long pauses before encoding (`audio::pack_speech`), so the
     /// 30-s windows hold speech; times are mapped back to the recording.
     pub pack_speech: bool,
+    /// Decode windows in pairs, two at once with half the threads each (one-thread decoders
+    /// waste no time at ggml's barriers). Both windows of a pair are prompted with the text
+    /// before the pair, so the second misses its predecessor's words; a live `Stream` uses
+    /// the same prompts, so it still gives the file's words. Off: on the eval set it was 9%
+    /// faster but raised medical WER from 29.7% to 30.5% (docs/benchmarks.md).
+    pub paired_windows: bool,
 }
 
 impl Default for Options {
@@ -71,6 +77,7 @@ impl Default for Options {
             temperature_fallback: true,
             token_timestamps: true,
             pack_speech: true,
+            paired_windows: false,
         }
     }
 }
@@ -266,41 +273,101 @@ impl Transcriber {
                 segments = self.decode_chunk(&mut state, samples, 0.0, prompt.as_deref(), opts)?;
             }
         } else {
+            let max = opts.chunk_seconds.min(30.0);
+            let mut second: Option<WhisperState> = None;
             let mut cursor = 0;
-            while let Some(w) = audio::next_window(
-                &samples[cursor..],
-                opts.chunk_seconds.min(30.0),
-                opts.pack_speech,
-                true,
-            ) {
-                self.decode_window(&mut state, &mut segments, &w.packed, cursor, opts)?;
-                cursor += w.consumed;
+            let next = |cursor: usize| {
+                audio::next_window(&samples[cursor..], max, opts.pack_speech, true)
+                    .map(|w| (w, cursor))
+            };
+            while let Some((w0, c0)) = next(cursor) {
+                cursor += w0.consumed;
+                if !opts.paired_windows {
+                    let new = self.decode_window(&mut state, &segments, &w0.packed, c0, opts)?;
+                    segments.extend(new);
+                    continue;
+                }
+                let pair = next(cursor);
+                if let Some((w1, _)) = &pair {
+                    cursor += w1.consumed;
+                }
+                let (a, b) = match pair {
+                    None => (
+                        self.decode_window(&mut state, &segments, &w0.packed, c0, opts)?,
+                        Vec::new(),
+                    ),
+                    Some((w1, c1)) => {
+                        let s1 = match &mut second {
+                            Some(s) => s,
+                            None => second.insert(self.new_state()?),
+                        };
+                        self.decode_pair(
+                            [&mut state, s1],
+                            &segments,
+                            [(&w0.packed, c0), (&w1.packed, c1)],
+                            opts,
+                        )?
+                    }
+                };
+                segments.extend(a);
+                segments.extend(b);
             }
         }
         Ok(self.transcript(segments, samples.len()))
     }
 
+    /// Two windows prompted with the same `context`: at once, with half the threads each,
+    /// when there are at least two threads; else one after the other.
+    fn decode_pair(
+        &self,
+        [s0, s1]: [&mut WhisperState; 2],
+        context: &[Segment],
+        [(w0, c0), (w1, c1)]: [(&audio::Packed, usize); 2],
+        opts: &Options,
+    ) -> Result<(Vec<Segment>, Vec<Segment>), AsrError> {
+        if opts.threads < 2 {
+            let a = self.decode_window(s0, context, w0, c0, opts)?;
+            return Ok((a, self.decode_window(s1, context, w1, c1, opts)?));
+        }
+        let half = Options {
+            threads: opts.threads / 2,
+            ..opts.clone()
+        };
+        let rest = Options {
+            threads: opts.threads - half.threads,
+            ..opts.clone()
+        };
+        let (a, b) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| self.decode_window(s1, context, w1, c1, &half));
+            let first = self.decode_window(s0, context, w0, c0, &rest);
+            let second = second
+                .join()
+                .unwrap_or_else(|_| Err(AsrError::Decode("a decoding thread stopped".into())));
+            (first, second)
+        });
+        Ok((a?, b?))
+    }
+
     /// Decode one window of (packed) audio that starts `cursor` samples into the recording,
-    /// prompted with what was said before, and add its segments in recording time.
+    /// prompted with `context` (what was said before), into segments in recording time.
     fn decode_window(
         &self,
         state: &mut WhisperState,
-        segments: &mut Vec<Segment>,
+        context: &[Segment],
         window: &audio::Packed,
         cursor: usize,
         opts: &Options,
-    ) -> Result<(), AsrError> {
+    ) -> Result<Vec<Segment>, AsrError> {
         if audio::speech_ranges(&window.samples).is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let prompt = chunk_prompt(
             opts.prompt.as_deref(),
-            opts.carry_context.then_some(segments.as_slice()),
+            opts.carry_context.then_some(context),
         );
         let mut new = self.decode_chunk(state, &window.samples, 0.0, prompt.as_deref(), opts)?;
         to_source_times(&mut new, window, cursor as f64 / audio::WHISPER_RATE as f64);
-        segments.extend(new);
-        Ok(())
+        Ok(new)
     }
 
     fn transcript(&self, segments: Vec<Segment>, samples: usize) -> Transcript {

@@ -24,6 +24,10 @@ pub struct Stream<'m> {
     /// Samples of the recording before `pending`.
     cursor: usize,
     segments: Vec<Segment>,
+    /// Windows decoded so far, and how many segments came before the current pair of
+    /// windows (with `paired_windows`, both windows of a pair are prompted with those).
+    windows: usize,
+    before_pair: usize,
 }
 
 impl Transcriber {
@@ -40,6 +44,8 @@ impl Transcriber {
             pending: Vec::new(),
             cursor: 0,
             segments: Vec::new(),
+            windows: 0,
+            before_pair: 0,
         })
     }
 }
@@ -77,13 +83,19 @@ impl Stream<'_> {
     fn decode_ready(&mut self, done: bool) -> Result<(), AsrError> {
         let max = self.opts.chunk_seconds.min(30.0);
         while let Some(w) = audio::next_window(&self.pending, max, self.opts.pack_speech, done) {
-            self.model.decode_window(
+            // The prompts `Transcriber::transcribe` gives: with pairs, the text before the pair.
+            if !self.opts.paired_windows || self.windows.is_multiple_of(2) {
+                self.before_pair = self.segments.len();
+            }
+            self.windows += 1;
+            let new = self.model.decode_window(
                 &mut self.state,
-                &mut self.segments,
+                &self.segments[..self.before_pair],
                 &w.packed,
                 self.cursor,
                 &self.opts,
             )?;
+            self.segments.extend(new);
             let used = w.consumed.min(self.pending.len());
             self.pending.drain(..used);
             self.cursor += used;
