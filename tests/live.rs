@@ -24,35 +24,13 @@ const PAUSE_S: f64 = 8.0;
 /// BEFORE, eight seconds of silence (the author thinking), then AFTER, at 16 kHz; and where
 /// AFTER starts in the recording.
 fn dictation(dir: &Path) -> (Vec<f32>, f64) {
-    let p = |n: &str| dir.join(n).display().to_string();
-    espeak(BEFORE, &dir.join("a22.wav"));
-    espeak(AFTER, &dir.join("b22.wav"));
-    sox(&[&p("a22.wav"), "-r", "16000", &p("a.wav")]);
-    sox(&[&p("b22.wav"), "-r", "16000", &p("b.wav")]);
-    sox(&[
-        "-n",
-        "-r",
-        "16000",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        &p("pause.wav"),
-        "trim",
-        "0",
-        "8",
-    ]);
-    sox(&[
-        &p("a.wav"),
-        &p("pause.wav"),
-        &p("b.wav"),
-        &p("dictation.wav"),
-    ]);
-    let before = audio::load(&dir.join("a.wav"))
-        .expect("a.wav")
+    let path = dir.join("dictation.wav");
+    espeak_with_pauses(&[BEFORE, AFTER], PAUSE_S, &path);
+    let before = audio::load(&dir.join("dictation-part0.wav"))
+        .expect("first part")
         .samples
         .len();
-    let all = audio::load(&dir.join("dictation.wav")).expect("dictation.wav");
+    let all = audio::load(&path).expect("dictation.wav");
     (all.samples, before as f64 / 16_000.0 + PAUSE_S)
 }
 

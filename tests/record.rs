@@ -311,33 +311,18 @@ fn records_speech_played_into_pulseaudio_and_transcribes_it() {
 #[test]
 fn live_transcription_while_recording_matches_the_file() {
     let pulse = Pulse::start();
-    let p = |n: &str| pulse.path(n).display().to_string();
-    espeak(
-        "Thank you for referring this sixty two year old man with central chest pain on \
-         exertion for the last three months. He has a history of hypertension and type two \
-         diabetes, and he smoked twenty cigarettes a day until last year.",
-        &pulse.path("a.wav"),
+    espeak_with_pauses(
+        &[
+            "Thank you for referring this sixty two year old man with central chest pain on \
+             exertion for the last three months. He has a history of hypertension and type two \
+             diabetes, and he smoked twenty cigarettes a day until last year.",
+            "Examination today showed a regular pulse of seventy two and a blood pressure of \
+             one hundred and forty over eighty five. Heart sounds were normal and the chest was \
+             clear. I have arranged an exercise tolerance test and an echocardiogram.",
+        ],
+        6.0,
+        &pulse.path("speech.wav"),
     );
-    espeak(
-        "Examination today showed a regular pulse of seventy two and a blood pressure of one \
-         hundred and forty over eighty five. Heart sounds were normal and the chest was clear. \
-         I have arranged an exercise tolerance test and an echocardiogram.",
-        &pulse.path("b.wav"),
-    );
-    sox(&[
-        "-n",
-        "-r",
-        "22050",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        &p("pause.wav"),
-        "trim",
-        "0",
-        "6",
-    ]);
-    sox(&[&p("a.wav"), &p("pause.wav"), &p("b.wav"), &p("speech.wav")]);
     let out = pulse.path("clinic.wav");
     let out_s = out.display().to_string();
     let mut rec = pulse

@@ -52,6 +52,31 @@ pub fn espeak(text: &str, path: &Path) {
     assert!(st.success());
 }
 
+/// Speak `parts` with espeak-ng into one WAV at `out` (22.05 kHz mono), with `pause_s`
+/// seconds of digital silence between them: an author who stops to think.
+pub fn espeak_with_pauses(parts: &[&str], pause_s: f64, out: &Path) {
+    let dir = out.parent().unwrap_or(Path::new("."));
+    let stem = out
+        .file_stem()
+        .map_or("speech".into(), |s| s.to_string_lossy().to_string());
+    let silence = dir.join(format!("{stem}-pause.wav"));
+    let (pause, silence_s) = (pause_s.to_string(), silence.display().to_string());
+    sox(&[
+        "-n", "-r", "22050", "-c", "1", "-b", "16", &silence_s, "trim", "0", &pause,
+    ]);
+    let mut args: Vec<String> = Vec::new();
+    for (i, text) in parts.iter().enumerate() {
+        let part = dir.join(format!("{stem}-part{i}.wav"));
+        espeak(text, &part);
+        if i > 0 {
+            args.push(silence_s.clone());
+        }
+        args.push(part.display().to_string());
+    }
+    args.push(out.display().to_string());
+    sox(&args.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
 /// Run sox with the given arguments, asserting success.
 pub fn sox(args: &[&str]) {
     let st = Command::new("sox")
