@@ -5,7 +5,7 @@
 //!   cargo bench --bench eval -- EVAL_DIR OUT.jsonl [--model NAME] [--raw] [--prime]
 //!                               [--vocab a,b] [--terms N] [--threads N] [--dtw|--no-dtw]
 //!                               [--no-fallback] [--no-token-ts] [--carry|--no-carry] [--fit]
-//!                               [--chunk SECONDS] [--no-pack] [--pairs]
+//!                               [--chunk SECONDS] [--pack] [--pairs]
 //! scripts/bench.sh runs it beside the faster-whisper peer and writes docs/benchmarks.md.
 
 use std::io::Write;
@@ -72,7 +72,7 @@ fn main() -> anyhow::Result<()> {
             "--no-token-ts" => settings.asr.token_timestamps = false,
             "--no-carry" => settings.asr.carry_context = false,
             "--fit" => settings.asr.fit_encoder = true,
-            "--no-pack" => settings.asr.pack_speech = false,
+            "--pack" => settings.asr.pack_speech = true,
             "--pairs" => settings.asr.paired_windows = true,
             "--chunk" => {
                 settings.asr.chunk_seconds = it.next().and_then(|v| v.parse().ok()).unwrap_or(28.0)

@@ -53,6 +53,7 @@ fn pushed_in_blocks_gives_the_words_and_times_of_the_whole_file() {
     let model = Transcriber::load_with(&tiny_en(), true).expect("tiny.en loads");
     let opts = Options {
         threads: 2,
+        pack_speech: true,
         ..Options::default()
     };
     let whole = model.transcribe(&samples, &opts).expect("whole file");

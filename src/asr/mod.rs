@@ -53,7 +53,9 @@ pub struct Options {
     /// Ask whisper.cpp for per-token time estimates (used when DTW times are absent).
     pub token_timestamps: bool,
     /// Take the middle out of long pauses before encoding (`audio::pack_speech`), so the
-    /// 30-s windows hold speech; times are mapped back to the recording.
+    /// 30-s windows hold speech; times are mapped back to the recording. Off: on the eval
+    /// set with 3-s pauses inserted it saved 13% of the time but raised medical WER from
+    /// 27.7% to 29.1% (docs/benchmarks.md).
     pub pack_speech: bool,
     /// Decode windows in pairs, two at once with half the threads each (one-thread decoders
     /// waste no time at ggml's barriers). Both windows of a pair are prompted with the text
@@ -76,7 +78,7 @@ impl Default for Options {
             carry_context: true,
             temperature_fallback: true,
             token_timestamps: true,
-            pack_speech: true,
+            pack_speech: false,
             paired_windows: false,
         }
     }

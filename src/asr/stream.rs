@@ -28,6 +28,10 @@ pub struct Stream<'m> {
     /// windows (with `paired_windows`, both windows of a pair are prompted with those).
     windows: usize,
     before_pair: usize,
+    /// `pending`'s length when windows were last looked for: looking again costs a pass
+    /// over up to 2 min of audio, so it is done once per second of new audio, not per block
+    /// (the windows found are the same, only found up to a second later).
+    looked_at: usize,
 }
 
 impl Transcriber {
@@ -46,6 +50,7 @@ impl Transcriber {
             segments: Vec::new(),
             windows: 0,
             before_pair: 0,
+            looked_at: 0,
         })
     }
 }
@@ -55,7 +60,12 @@ impl Stream<'_> {
     /// off the capture thread).
     pub fn push(&mut self, samples: &[f32]) -> Result<(), AsrError> {
         self.pending.extend_from_slice(samples);
-        self.decode_ready(false)
+        if self.pending.len() < self.looked_at + audio::WHISPER_RATE as usize {
+            return Ok(());
+        }
+        self.decode_ready(false)?;
+        self.looked_at = self.pending.len();
+        Ok(())
     }
 
     /// Whisper threads for the windows decoded from now on (e.g. all cores once recording
