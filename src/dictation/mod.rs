@@ -11,6 +11,7 @@ mod draft;
 mod headings;
 mod layout;
 mod numbers;
+pub mod spoken_date;
 mod tokens;
 
 pub use draft::{Draft, Section};

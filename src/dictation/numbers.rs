@@ -45,10 +45,10 @@ impl Num {
     }
 }
 
-const ONES: &[&str] = &[
+pub(super) const ONES: &[&str] = &[
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
 ];
-const TEENS: &[&str] = &[
+pub(super) const TEENS: &[&str] = &[
     "ten",
     "eleven",
     "twelve",
@@ -60,7 +60,7 @@ const TEENS: &[&str] = &[
     "eighteen",
     "nineteen",
 ];
-const TENS: &[&str] = &[
+pub(super) const TENS: &[&str] = &[
     "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
 ];
 
