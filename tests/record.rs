@@ -382,10 +382,19 @@ fn live_transcription_while_recording_matches_the_file() {
         live["segments"], file["segments"],
         "same words at the same times"
     );
+    // Speech, not noise: tiny.en mishears a word or two depending on where the capture
+    // started ("an ache cardiogram"), so most of these, not all, must be there.
     let text = live["text"].as_str().unwrap_or_default().to_lowercase();
-    for needle in ["diabetes", "cigarettes", "echocardiogram"] {
-        assert!(text.contains(needle), "{needle:?} not in {text:?}");
-    }
+    let words = [
+        "hypertension",
+        "diabetes",
+        "cigarettes",
+        "examination",
+        "exercise",
+        "echocardiogram",
+    ];
+    let heard = words.iter().filter(|w| text.contains(*w)).count();
+    assert!(heard >= 4, "only {heard} of {words:?} in {text:?}");
 }
 
 #[test]
