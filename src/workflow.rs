@@ -266,6 +266,7 @@ mod tests {
             message: String::new(),
             suggestions: vec![],
             time: None,
+            field: None,
         }
     }
 

@@ -130,9 +130,19 @@ const PAST: [&str; 20] = [
     "retired",
 ];
 
-pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
-    let mut first: Option<Age> = None;
-    let mut events: Vec<(Age, usize, usize)> = Vec::new();
+/// How an age is used where it stands.
+enum Use {
+    /// The patient's age now ("a 57-year-old man").
+    Now,
+    /// The patient's age at a past event ("diagnosed at the age of 60").
+    Event,
+    /// Someone else's age, or a plan ("her 45-year-old husband", "screening until 75").
+    Other,
+}
+
+/// Every age stated in the text, with its byte span and how it is used.
+fn stated(doc: &Doc) -> Vec<(Age, usize, usize, Use)> {
+    let mut out = Vec::new();
     for c in age_re().captures_iter(doc.text) {
         let (Some(whole), Some(age)) = (c.get(0), stated_age(&c, doc.text)) else {
             continue;
@@ -147,9 +157,6 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
             || next_words
                 .iter()
                 .any(|w| THIRD_PARTY.contains(&w.trim_matches(|c: char| !c.is_alphanumeric())));
-        if about_other {
-            continue;
-        }
         let sentence = doc.slice(s, e).to_lowercase();
         let has = |list: &[&str]| {
             sentence
@@ -163,20 +170,51 @@ pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
                     prev_word,
                     "since" | "until" | "at" | "from" | "when" | "by" | "before" | "after" | "the"
                 ));
-        if event {
-            // Plans and rules ("screening until the age of 75") are not past events.
+        // Plans and rules ("screening until the age of 75") are not past events.
+        let use_ = if about_other {
+            Use::Other
+        } else if event {
             if !has(&FUTURE) && matches!(prev_word, "at" | "when" | "the") {
-                events.push((age, whole.start(), whole.end()));
+                Use::Event
+            } else {
+                Use::Other
             }
-            continue;
+        } else {
+            Use::Now
+        };
+        out.push((age, whole.start(), whole.end(), use_));
+    }
+    out
+}
+
+/// The patient's present age wherever the text states it, in whole years, with its byte span.
+pub(super) fn present_years(doc: &Doc) -> Vec<(i32, usize, usize)> {
+    stated(doc)
+        .into_iter()
+        .filter(|a| matches!(a.3, Use::Now))
+        .filter_map(|(age, s, e, _)| Some((age.years()?, s, e)))
+        .collect()
+}
+
+pub fn check(doc: &Doc, hits: &mut Vec<Hit>) {
+    let mut first: Option<Age> = None;
+    let mut events: Vec<(Age, usize, usize)> = Vec::new();
+    for (age, start, end, use_) in stated(doc) {
+        match use_ {
+            Use::Other => continue,
+            Use::Event => {
+                events.push((age, start, end));
+                continue;
+            }
+            Use::Now => {}
         }
         match &first {
             None => first = Some(age),
             Some(a) if !a.overlaps(&age) => hits.push(Hit {
                 kind: FindingKind::Inconsistency,
                 severity: Severity::Medium,
-                start: whole.start(),
-                end: whole.end(),
+                start,
+                end,
                 message: format!(
                     "The patient's age is given as {} here but {} earlier — check",
                     age.shown, a.shown

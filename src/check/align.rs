@@ -126,6 +126,15 @@ impl Alignment {
         (b >= a).then_some([a, b])
     }
 
+    /// Whisper's lowest confidence over the aligned words of a char span.
+    pub fn min_confidence(&self, start: usize, end: usize) -> Option<f32> {
+        self.toks
+            .iter()
+            .filter(|t| t.end > start && t.start < end)
+            .filter_map(|t| t.time.map(|(_, _, c)| c))
+            .reduce(f32::min)
+    }
+
     /// One finding per run of adjacent aligned words below `LOW_CONFIDENCE`.
     pub fn low_confidence(&self, text: &str) -> Vec<Finding> {
         let mut out: Vec<Finding> = Vec::new();
@@ -145,6 +154,7 @@ impl Alignment {
                     ),
                     suggestions: vec![],
                     time: None,
+                    field: None,
                 });
             }
         };

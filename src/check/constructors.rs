@@ -20,6 +20,7 @@ impl Finding {
             },
             suggestions: vec![],
             time: None,
+            field: None,
         }
     }
 }

@@ -17,6 +17,10 @@ pub enum FindingKind {
     Inconsistency,
     Artifact,
     MissingField,
+    /// A job field the author said that could not be read, or was heard with low confidence.
+    UnclearField,
+    /// The patient the author named is not the patient the job is attached to.
+    PatientMismatch,
 }
 
 impl FindingKind {
@@ -31,6 +35,8 @@ impl FindingKind {
             FindingKind::Inconsistency => "inconsistency",
             FindingKind::Artifact => "artifact",
             FindingKind::MissingField => "missing_field",
+            FindingKind::UnclearField => "unclear_field",
+            FindingKind::PatientMismatch => "patient_mismatch",
         }
     }
 }
@@ -56,4 +62,8 @@ pub struct Finding {
     pub suggestions: Vec<String>,
     /// Audio time `[start, end]` in seconds, when the text came from audio.
     pub time: Option<[f64; 2]>,
+    /// The job field a query is about ("patient.dob", "priority"), for queries on what was
+    /// said in the preamble; those have no span in the letter's text (start = end = 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }

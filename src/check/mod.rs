@@ -14,6 +14,7 @@ mod dose;
 mod drug_name;
 mod finding;
 mod inconsistency;
+pub mod job;
 mod laterality;
 mod sound_alike;
 mod text;

@@ -155,6 +155,7 @@ pub fn finalize(text: &str, mut hits: Vec<Hit>) -> Vec<Finding> {
             message: h.message,
             suggestions: h.suggestions,
             time: None,
+            field: None,
         })
         .collect()
 }

@@ -9,6 +9,7 @@
 mod commands;
 mod draft;
 mod headings;
+pub mod job;
 mod layout;
 mod numbers;
 pub mod spoken_date;

@@ -80,6 +80,7 @@ pub fn finding(
         message: msg.to_string(),
         suggestions: sugg.iter().map(|s| s.to_string()).collect(),
         time: Some([12.5, 13.1]),
+        field: None,
     }
 }
 

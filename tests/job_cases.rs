@@ -1,0 +1,83 @@
+//! The spoken job-preamble cases (tests/fixtures/job_cases.jsonl, written before the code by
+//! a helper who saw neither src/ nor tests/): every field of every case, the body's start,
+//! and the queries each case expects. The held-out set is not read here.
+
+use chrono::NaiveDate;
+use medscribe::check;
+use medscribe::dictation::job;
+
+fn cases() -> Vec<serde_json::Value> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/job_cases.jsonl");
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
+}
+
+#[test]
+fn every_field_of_the_dev_cases() {
+    let cases = cases();
+    assert_eq!(cases.len(), 60);
+    let mut wrong = Vec::new();
+    for c in &cases {
+        let id = c["id"].as_str().unwrap_or("?");
+        let r = job::read(c["text"].as_str().unwrap_or_default(), today());
+        let got = serde_json::to_value(&r.job).unwrap_or_default();
+        if got != c["job"] {
+            wrong.push(format!("{id}: job\n   got  {got}\n   want {}", c["job"]));
+        }
+        let starts = c["body_starts"].as_str().unwrap_or_default();
+        if !r.body.starts_with(starts) || (starts.is_empty() && !r.body.is_empty()) {
+            wrong.push(format!("{id}: body {:?}, want {starts:?}…", r.body));
+        }
+        let mut kinds: Vec<String> = check::job::findings(&r, &r.body, today())
+            .iter()
+            .filter_map(case_label)
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        let mut want: Vec<String> = c["expect_queries"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        want.sort();
+        if kinds != want {
+            wrong.push(format!("{id}: queries {kinds:?}, want {want:?}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+/// The cases' name for a query.
+fn case_label(f: &check::Finding) -> Option<String> {
+    use check::FindingKind as K;
+    let field = f.field.as_deref()?;
+    Some(
+        match (f.kind, field) {
+            (K::UnclearField, _) => "unclear_field",
+            (K::PatientMismatch, _) => "patient_mismatch",
+            (K::Inconsistency, "patient") => "two_patients",
+            (K::Inconsistency, "priority") => "conflicting_priority",
+            (K::Inconsistency, "patient.dob") if f.message.contains("is after") => "dob_future",
+            (K::Inconsistency, "patient.dob") => "age_mismatch",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
