@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+
 use crate::asr::{self, Transcriber};
 use crate::audio;
 use crate::check;
@@ -71,12 +73,23 @@ pub fn prompt(vocab: &Vocab, settings: &Settings) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(", "))
 }
 
-/// Transcribe and check one audio file.
+/// Transcribe and check one audio file dictated today.
 pub fn transcribe_file(
     path: &Path,
     model: &Transcriber,
     vocab: &Vocab,
     settings: &Settings,
+) -> Result<Dictation, PipelineError> {
+    transcribe_file_on(path, model, vocab, settings, today())
+}
+
+/// Transcribe and check one audio file dictated on `day` (ages, two-digit years).
+pub fn transcribe_file_on(
+    path: &Path,
+    model: &Transcriber,
+    vocab: &Vocab,
+    settings: &Settings,
+    day: NaiveDate,
 ) -> Result<Dictation, PipelineError> {
     let (audio, warnings) = audio::load_with_warnings(path)?;
     if audio::speech_ranges(&audio.samples).is_empty() {
@@ -87,20 +100,52 @@ pub fn transcribe_file(
     let mut opts = settings.asr.clone();
     opts.prompt = prompt(vocab, settings);
     let raw = model.transcribe(&audio.samples, &opts)?;
-    Ok(finish(raw, vocab, warnings))
+    Ok(finish_on(raw, vocab, warnings, day))
 }
 
-/// Format and check a raw Whisper transcript.
+/// The local date.
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Format and check a raw Whisper transcript dictated today.
 pub fn finish(raw: Transcript, vocab: &Vocab, warnings: Vec<String>) -> Dictation {
-    let draft = dictation::draft(&raw.text);
+    finish_on(raw, vocab, warnings, today())
+}
+
+/// Read the job from the preamble, format the rest, check both. Job queries (no span in the
+/// text) come first, then the text's in order.
+pub fn finish_on(raw: Transcript, vocab: &Vocab, warnings: Vec<String>, day: NaiveDate) -> Dictation {
+    let reading = dictation::job::read(&raw.text, day);
+    let draft = dictation::draft(&reading.body);
     let mut transcript = Transcript {
         text: draft.text.clone(),
-        ..raw
+        job: reading.job.clone(),
+        findings: Vec::new(),
+        ..raw.clone()
     };
-    transcript.findings = check::check_transcript(&transcript, vocab);
+    let mut findings = check::job::findings(&reading, &transcript.text, day);
+    check::job::heard_findings(&reading, &raw, &mut findings);
+    findings.extend(check::check_transcript(&transcript, vocab));
+    findings.sort_by_key(|f| (f.start, f.end, f.kind));
+    transcript.findings = findings;
     Dictation {
         transcript,
         draft,
         warnings,
     }
+}
+
+/// A typed or pasted dictation (no audio): the job read from its preamble, the rest
+/// formatted, both checked.
+pub fn from_text(text: &str, vocab: &Vocab, day: NaiveDate) -> Dictation {
+    finish_on(
+        Transcript {
+            text: text.to_string(),
+            ..Transcript::default()
+        },
+        vocab,
+        Vec::new(),
+        day,
+    )
 }

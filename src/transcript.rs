@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::check::Finding;
+use crate::dictation::job::Job;
 
 /// One recognised word with its audio time (seconds) and Whisper's confidence (0..1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,4 +36,8 @@ pub struct Transcript {
     pub segments: Vec<Segment>,
     #[serde(default)]
     pub findings: Vec<Finding>,
+    /// What the author said about the job in the preamble (absent when nothing was said);
+    /// the preamble itself is not in `text`.
+    #[serde(default, skip_serializing_if = "Job::is_empty")]
+    pub job: Job,
 }

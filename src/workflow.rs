@@ -247,7 +247,19 @@ pub fn edit_transcript(t: &Transcript, new_text: &str, vocab: &Vocab) -> Transcr
         findings: Vec::new(),
         ..t.clone()
     };
-    edited.findings = check::check_transcript(&edited, vocab);
+    // Queries on what the preamble said have no span in the text: an edit keeps them. The
+    // stated ages in the text are checked against the spoken date of birth again.
+    let mut findings: Vec<Finding> = t
+        .findings
+        .iter()
+        .filter(|f| f.field.is_some() && f.start == f.end)
+        .cloned()
+        .collect();
+    if let Some(dob) = t.job.patient.dob {
+        findings.extend(check::job::ages_in_text(dob, new_text, chrono::Local::now().date_naive()));
+    }
+    findings.extend(check::check_transcript(&edited, vocab));
+    edited.findings = findings;
     edited
 }
 

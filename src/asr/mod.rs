@@ -379,6 +379,7 @@ impl Transcriber {
             model: self.name.clone(),
             segments,
             findings: Vec::new(),
+            job: Default::default(),
         }
     }
 }

@@ -135,14 +135,6 @@ pub fn findings(r: &Reading, text: &str, today: NaiveDate) -> Vec<Finding> {
 /// Stated ages (preamble and body) that the date of birth contradicts on the dictation date.
 fn age_queries(r: &Reading, dob: NaiveDate, text: &str, today: NaiveDate) -> Vec<Finding> {
     let age = age_on(dob, today);
-    let message = |said: i32| {
-        format!(
-            "The patient is said to be {said}, but born {} makes them {age} on {} — check the \
-             age and the date of birth",
-            long_date(dob),
-            long_date(today)
-        )
-    };
     let mut out = Vec::new();
     for &said in &r.ages {
         if said as i32 != age {
@@ -151,10 +143,19 @@ fn age_queries(r: &Reading, dob: NaiveDate, text: &str, today: NaiveDate) -> Vec
                 Severity::Medium,
                 "patient.dob",
                 &format!("{said}-year-old"),
-                message(said as i32),
+                age_message(said as i32, age, dob, today),
             ));
         }
     }
+    out.extend(ages_in_text(dob, text, today));
+    out
+}
+
+/// The patient's ages stated in `text` that the date of birth contradicts on `today`, as
+/// queries on those words.
+pub fn ages_in_text(dob: NaiveDate, text: &str, today: NaiveDate) -> Vec<Finding> {
+    let age = age_on(dob, today);
+    let mut out = Vec::new();
     let doc = Doc::new(text);
     for (said, s, e) in ages::present_years(&doc) {
         if said != age {
@@ -168,12 +169,21 @@ fn age_queries(r: &Reading, dob: NaiveDate, text: &str, today: NaiveDate) -> Vec
                     Severity::Medium,
                     "patient.dob",
                     span,
-                    message(said),
+                    age_message(said, age, dob, today),
                 )
             });
         }
     }
     out
+}
+
+fn age_message(said: i32, age: i32, dob: NaiveDate, today: NaiveDate) -> String {
+    format!(
+        "The patient is said to be {said}, but born {} makes them {age} on {} — check the age \
+         and the date of birth",
+        long_date(dob),
+        long_date(today)
+    )
 }
 
 /// Fields taken from words Whisper was unsure of, and the audio time of every job query.

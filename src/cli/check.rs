@@ -116,7 +116,14 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     let vocab = load_vocab(a.vocab_dir.as_ref())?;
     let (text, findings) = match as_transcript(&input) {
         Some(t) => {
-            let f = check::check_transcript(&t, &vocab);
+            // Queries on the spoken job have no span in the text: they are kept as they are.
+            let mut f: Vec<Finding> = t
+                .findings
+                .iter()
+                .filter(|f| f.field.is_some() && f.start == f.end)
+                .cloned()
+                .collect();
+            f.extend(check::check_transcript(&t, &vocab));
             (t.text, f)
         }
         None => {
@@ -143,4 +150,47 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The job the author said, one line per field, for the top of a text transcript; empty when
+/// nothing was said. Instructions are shown: they are for the secretary reading this.
+pub fn job_block(job: &medscribe::dictation::job::Job) -> String {
+    if job.is_empty() {
+        return String::new();
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = |label: &str, value: String| {
+        if !value.is_empty() {
+            lines.push(format!("{label:<14}{value}"));
+        }
+    };
+    line("Letter:", job.template.clone().unwrap_or_default());
+    line(
+        "Priority:",
+        job.priority.map(|p| p.as_str().to_string()).unwrap_or_default(),
+    );
+    line("Author:", job.author.clone().unwrap_or_default());
+    let p = &job.patient;
+    let patient: Vec<String> = [
+        p.name.clone(),
+        p.dob.map(|d| format!("born {}", check::job::long_date(d))),
+        p.mrn.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    line("Patient:", patient.join(", "));
+    let r = &job.recipient;
+    let to: Vec<String> = [&r.name, &r.role, &r.organisation, &r.address]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    line("To:", to.join(", "));
+    line("Copies:", job.cc.join("; "));
+    line("Enclosures:", job.enclosures.join("; "));
+    for i in &job.instructions {
+        line("For you:", i.clone());
+    }
+    format!("{}\n", lines.join("\n"))
 }

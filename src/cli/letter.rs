@@ -23,9 +23,10 @@ pub struct Args {
     /// Dictation audio (WAV, MP3, M4A, OGG, FLAC) or transcript (.txt, .md, or .json from
     /// `transcribe --format json`)
     input: PathBuf,
-    /// Template name (see `medscribe templates`)
+    /// Template name (see `medscribe templates`); default: the letter type the author said
+    /// ("referral letter to ...")
     #[arg(long, short = 't')]
-    template: String,
+    template: Option<String>,
     /// Field data: TOML or JSON (patient, recipient, author, ...)
     #[arg(long, short = 'd')]
     data: Option<PathBuf>,
@@ -73,8 +74,11 @@ pub fn run(a: Args) -> anyhow::Result<()> {
         .templates_dir
         .clone()
         .unwrap_or_else(|| paths::project_subdir("templates"));
-    let template = document::load_template(&dir, &a.template)?;
-    let fields = fields(&a)?;
+    let given_template = match &a.template {
+        Some(name) => Some(document::load_template(&dir, name)?),
+        None => None,
+    };
+    let given = fields(&a)?;
     let ext = match a.format {
         Format::Docx => "docx",
         Format::Md => "md",
@@ -103,20 +107,58 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     }
     let vocab = load_vocab(a.asr.vocab_dir.as_ref())?;
 
-    let (draft, findings) = if is_transcript_file(&a.input) {
+    let (draft, mut findings, job) = if is_transcript_file(&a.input) {
         let (_, input) = read_input(Some(&a.input))?;
-        let text = as_transcript(&input).map(|t| t.text).unwrap_or(input);
-        let draft = dictation::draft(&text);
-        let findings = check::check_text(&draft.text, &vocab);
-        (draft, findings)
+        match as_transcript(&input) {
+            // A transcript from `transcribe --format json`: its job was read already and its
+            // text is the body (perhaps corrected since); the job's queries are kept.
+            Some(t) => {
+                let draft = dictation::draft(&t.text);
+                let mut findings: Vec<_> = t
+                    .findings
+                    .into_iter()
+                    .filter(|f| f.field.is_some() && f.start == f.end)
+                    .collect();
+                findings.extend(check::check_text(&draft.text, &vocab));
+                (draft, findings, t.job)
+            }
+            None => {
+                let d = pipeline::from_text(&input, &vocab, pipeline::today());
+                (d.draft, d.transcript.findings, d.transcript.job)
+            }
+        }
     } else {
         let model = a.asr.load_model()?;
         let d = pipeline::transcribe_file(&a.input, &model, &vocab, &a.asr.settings())?;
         for w in &d.warnings {
             eprintln!("medscribe: warning: {w}");
         }
-        (d.draft, d.transcript.findings)
+        (d.draft, d.transcript.findings, d.transcript.job)
     };
+    let template = match (given_template, &job.template) {
+        (Some(t), _) => t,
+        (None, Some(said)) => {
+            let name = document::template_for_work_type(&dir, said)?;
+            document::load_template(&dir, &name).with_context(|| {
+                format!("the dictation says it is a {said}; choose a template with --template")
+            })?
+        }
+        (None, None) => bail!(
+            "{}: no --template given and the dictation does not say which letter it is; add \
+             --template NAME (`medscribe templates` lists them)",
+            a.input.display()
+        ),
+    };
+    // What was dictated fills the fields; --data and --set win where given, and the patient
+    // they name is checked against the one the author named.
+    let record = check::job::record_patient(
+        given.get("patient.name").and_then(|v| v.as_str()),
+        given.get("patient.dob").and_then(|v| v.as_str()),
+        given.get("patient.mrn").and_then(|v| v.as_str()),
+    );
+    findings.splice(0..0, check::job::patient_mismatch(&job.patient, &record));
+    let mut fields = Fields::from_job(&job);
+    fields.merge(&given);
 
     let mut letter = document::render(&template, &fields, &draft, &findings)?;
     if a.r#final {

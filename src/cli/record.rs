@@ -131,7 +131,8 @@ fn finish_transcribing(t: Transcribing, s: &Summary) -> Option<PathBuf> {
             "ies"
         }
     );
-    println!("\n{}\n", d.transcript.text);
+    let job = super::check::job_block(&d.transcript.job);
+    println!("\n{job}{}{}\n", if job.is_empty() { "" } else { "\n" }, d.transcript.text);
     Some(path)
 }
 

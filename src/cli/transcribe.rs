@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use medscribe::{pipeline, subtitles};
 
+use super::check::job_block;
 use super::common::{AsrArgs, load_vocab};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -34,6 +35,10 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     }
     match a.format {
         Format::Text => {
+            let job = job_block(&d.transcript.job);
+            if !job.is_empty() {
+                println!("{job}");
+            }
             println!("{}", d.transcript.text);
             if !d.transcript.findings.is_empty() {
                 eprintln!(

@@ -40,6 +40,8 @@ pub(crate) fn body(
     } else {
         &draft.sections
     };
+    let greeted = without_greeting(t, sections);
+    let sections: &[Section] = greeted.as_deref().unwrap_or(sections);
     let text: Vec<char> = draft.text.chars().collect();
 
     let mut opening = Vec::new();
@@ -71,8 +73,17 @@ pub(crate) fn body(
     if opening.iter().all(|s| s.body.trim().is_empty()) {
         push_prose(blocks, BlockKind::Body, opening_text);
     }
-    for s in opening {
+    for (k, s) in opening.into_iter().enumerate() {
+        let first_block = blocks.len();
         paragraphs(s, &text, findings, blocks);
+        // "thank you for seeing ..." after a removed greeting starts the letter: capitalised.
+        if k == 0
+            && greeted.is_some()
+            && let Some(span) = blocks.get_mut(first_block).and_then(|b| b.spans.first_mut())
+            && let Some(c) = span.text.get(..1).map(str::to_uppercase)
+        {
+            span.text.replace_range(..1, &c);
+        }
     }
     // Only a dictation laid out under headings can be said to lack one; free prose may
     // hold the plan without a "Plan" heading.
@@ -154,7 +165,8 @@ fn paragraph(
     let mut ranges: Vec<(usize, usize, usize)> = Vec::new();
     if let Some(base) = base {
         for (id, f) in findings.iter().enumerate() {
-            if f.start > f.end {
+            // A query on the spoken job (no span in the text) goes on the reference line.
+            if f.start > f.end || (f.field.is_some() && f.start == f.end) {
                 continue;
             }
             let (mut fs, mut fe) = (f.start.saturating_sub(base), f.end.saturating_sub(base));
@@ -233,4 +245,29 @@ pub(crate) fn orphans(blocks: &mut Vec<Block>, count: usize) -> Option<(usize, V
         }
     };
     Some((i, orphans))
+}
+
+/// The sections without a dictated greeting ("Dear Dr Patel, thank you ..." → "thank you
+/// ..."): the template writes its own salutation, so the letter does not greet twice.
+fn without_greeting(t: &Template, sections: &[Section]) -> Option<Vec<Section>> {
+    if !t.parts.contains_key("salutation") {
+        return None;
+    }
+    let first = sections.first()?;
+    if !first.body.starts_with("Dear ") {
+        return None;
+    }
+    let head: String = first.body.chars().take(60).collect();
+    let comma = head.find([',', '\n'])?;
+    let cut_bytes = comma + 1;
+    let rest = &first.body[cut_bytes..];
+    let rest_trim = rest.trim_start();
+    let cut = first.body[..cut_bytes].chars().count() + (rest.chars().count() - rest_trim.chars().count());
+    let mut out = sections.to_vec();
+    out[0] = Section {
+        body: rest_trim.to_string(),
+        start: first.start + cut,
+        ..first.clone()
+    };
+    Some(out)
 }

@@ -17,6 +17,7 @@ mod body;
 mod docx;
 mod error;
 mod fields;
+mod job_fields;
 mod letter;
 mod markdown;
 mod render;
@@ -28,7 +29,9 @@ pub use error::DocumentError;
 pub use fields::Fields;
 pub use letter::{Block, BlockKind, Letter, Span};
 pub use render::render;
-pub use template::{FieldSpec, SectionSpec, Template, list_templates, load_template};
+pub use template::{
+    FieldSpec, SectionSpec, Template, list_templates, load_template, template_for_work_type,
+};
 pub use write::write_atomic;
 
 #[cfg(test)]

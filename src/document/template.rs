@@ -14,6 +14,9 @@ use super::DocumentError;
 
 /// File holding practice details and default texts shared by every template.
 pub const PRACTICE_FILE: &str = "practice.toml";
+/// File mapping the work types authors say ("gp-letter") to templates, for departments
+/// without a template of that name.
+pub const WORK_TYPES_FILE: &str = "work-types.toml";
 
 /// Template parts, in the order the letter is laid out.
 pub const PARTS: &[&str] = &[
@@ -112,6 +115,25 @@ pub fn list_templates(dir: &Path) -> Result<Vec<Template>, DocumentError> {
         .collect()
 }
 
+/// The template for a spoken work type: the template of that name, else the one
+/// `work-types.toml` names for it.
+pub fn template_for_work_type(dir: &Path, work_type: &str) -> Result<String, DocumentError> {
+    let names = template_names(dir)?;
+    if names.iter().any(|n| n == work_type) {
+        return Ok(work_type.to_string());
+    }
+    let file = dir.join(WORK_TYPES_FILE);
+    if file.exists() {
+        let src = read(&file)?;
+        let map: BTreeMap<String, String> =
+            toml::from_str(&src).map_err(|e| toml_error(&file, &src, &e))?;
+        if let Some(t) = map.get(work_type) {
+            return Ok(t.clone());
+        }
+    }
+    Ok(work_type.to_string())
+}
+
 /// Loads `dir/NAME.toml` with the shared practice defaults and checks its syntax.
 pub fn load_template(dir: &Path, name: &str) -> Result<Template, DocumentError> {
     let names = template_names(dir)?;
@@ -177,7 +199,9 @@ fn template_names(dir: &Path) -> Result<Vec<String>, DocumentError> {
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.extension().is_some_and(|e| e == "toml")
-            && path.file_name().is_some_and(|f| f != PRACTICE_FILE)
+            && path
+                .file_name()
+                .is_some_and(|f| f != PRACTICE_FILE && f != WORK_TYPES_FILE)
             && let Some(stem) = path.file_stem().and_then(|s| s.to_str())
         {
             names.push(stem.to_string());
