@@ -115,7 +115,12 @@ pub fn finish(raw: Transcript, vocab: &Vocab, warnings: Vec<String>) -> Dictatio
 
 /// Read the job from the preamble, format the rest, check both. Job queries (no span in the
 /// text) come first, then the text's in order.
-pub fn finish_on(raw: Transcript, vocab: &Vocab, warnings: Vec<String>, day: NaiveDate) -> Dictation {
+pub fn finish_on(
+    raw: Transcript,
+    vocab: &Vocab,
+    warnings: Vec<String>,
+    day: NaiveDate,
+) -> Dictation {
     let reading = dictation::job::read(&raw.text, day);
     let draft = dictation::draft(&reading.body);
     let mut transcript = Transcript {

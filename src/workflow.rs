@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::check::{self, Finding};
+use crate::dictation::job::Job;
 use crate::transcript::Transcript;
 use crate::vocab::Vocab;
 
@@ -256,11 +257,75 @@ pub fn edit_transcript(t: &Transcript, new_text: &str, vocab: &Vocab) -> Transcr
         .cloned()
         .collect();
     if let Some(dob) = t.job.patient.dob {
-        findings.extend(check::job::ages_in_text(dob, new_text, chrono::Local::now().date_naive()));
+        findings.extend(check::job::ages_in_text(
+            dob,
+            new_text,
+            chrono::Local::now().date_naive(),
+        ));
     }
     findings.extend(check::check_transcript(&edited, vocab));
     edited.findings = findings;
     edited
+}
+
+/// A dictation's record fields that the spoken job can fill.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub patient: serde_json::Value,
+    pub recipient: serde_json::Value,
+    /// "" is the default template.
+    pub template: String,
+    pub priority: Priority,
+}
+
+/// Fills what the uploader left empty from what the author said (a patient or recipient
+/// key with no value, no template) and raises the priority to a more pressing one said;
+/// never overwrites a value someone typed (a disagreement is a `patient_mismatch` query
+/// instead). Returns the names of the record fields changed.
+pub fn fill_from_job(
+    r: &mut Record,
+    job: &Job,
+    templates: &dyn Fn(&str) -> Option<String>,
+) -> Vec<&'static str> {
+    let said = crate::document::Fields::from_job(job);
+    let mut changed = Vec::new();
+    for (key, slot) in [("patient", &mut r.patient), ("recipient", &mut r.recipient)] {
+        let Some(serde_json::Value::Object(from)) = said.get(key) else {
+            continue;
+        };
+        if !slot.is_object() {
+            *slot = serde_json::Value::Object(Default::default());
+        }
+        let Some(to) = slot.as_object_mut() else {
+            continue;
+        };
+        let mut filled = false;
+        for (k, v) in from {
+            let empty = to
+                .get(k)
+                .is_none_or(|x| x.is_null() || x.as_str().is_some_and(|s| s.trim().is_empty()));
+            if empty {
+                to.insert(k.clone(), v.clone());
+                filled = true;
+            }
+        }
+        if filled {
+            changed.push(key);
+        }
+    }
+    if r.template.is_empty()
+        && let Some(t) = job.template.as_deref().and_then(templates)
+    {
+        r.template = t;
+        changed.push("template");
+    }
+    if let Some(p) = job.priority
+        && p.rank() < r.priority.rank()
+    {
+        r.priority = p;
+        changed.push("priority");
+    }
+    changed
 }
 
 #[cfg(test)]
@@ -319,5 +384,44 @@ mod tests {
         assert!(check_transition(Role::Secretary, Failed, Queued, 0).is_ok());
         assert!(check_transition(Role::Admin, Queued, Sent, 0).is_err());
         assert!(check_transition(Role::Admin, Review, Sent, 0).is_err());
+    }
+
+    #[test]
+    fn the_spoken_job_fills_only_what_was_left_empty() {
+        use crate::dictation::job::{Job, Patient};
+        let job = Job {
+            template: Some("gp-letter".into()),
+            priority: Some(Priority::Urgent),
+            patient: Patient {
+                name: Some("Mr John Smith".into()),
+                dob: chrono::NaiveDate::from_ymd_opt(1958, 3, 3),
+                mrn: Some("RMC0048213".into()),
+            },
+            ..Job::default()
+        };
+        let mut r = Record {
+            patient: serde_json::json!({"name": "John Smith", "mrn": ""}),
+            recipient: serde_json::json!({}),
+            template: String::new(),
+            priority: Priority::Routine,
+        };
+        let known = |w: &str| (w == "gp-letter").then(|| "clinic-letter".to_string());
+        let changed = fill_from_job(&mut r, &job, &known);
+        assert_eq!(changed, ["patient", "template", "priority"]);
+        assert_eq!(
+            r.patient["name"], "John Smith",
+            "a typed value is never overwritten"
+        );
+        assert_eq!(r.patient["mrn"], "RMC0048213");
+        assert_eq!(r.patient["dob"], "3 March 1958");
+        assert_eq!(r.template, "clinic-letter");
+        assert_eq!(r.priority, Priority::Urgent);
+        // Said again: nothing left to fill, and a less pressing priority never lowers it.
+        let routine = Job {
+            priority: Some(Priority::Routine),
+            ..job.clone()
+        };
+        assert!(fill_from_job(&mut r, &routine, &known).is_empty());
+        assert_eq!(r.priority, Priority::Urgent);
     }
 }

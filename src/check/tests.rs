@@ -260,6 +260,7 @@ fn transcript_findings_get_times_and_low_confidence() {
             words,
         }],
         findings: vec![],
+        job: Default::default(),
     };
     let f = check_transcript(&t, vocab());
     assert_offsets(&t.text, &f);

@@ -167,7 +167,9 @@ pub fn job_block(job: &medscribe::dictation::job::Job) -> String {
     line("Letter:", job.template.clone().unwrap_or_default());
     line(
         "Priority:",
-        job.priority.map(|p| p.as_str().to_string()).unwrap_or_default(),
+        job.priority
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
     );
     line("Author:", job.author.clone().unwrap_or_default());
     let p = &job.patient;

@@ -132,7 +132,11 @@ fn finish_transcribing(t: Transcribing, s: &Summary) -> Option<PathBuf> {
         }
     );
     let job = super::check::job_block(&d.transcript.job);
-    println!("\n{job}{}{}\n", if job.is_empty() { "" } else { "\n" }, d.transcript.text);
+    println!(
+        "\n{job}{}{}\n",
+        if job.is_empty() { "" } else { "\n" },
+        d.transcript.text
+    );
     Some(path)
 }
 

@@ -79,6 +79,7 @@ impl WorkArgs {
         &self,
         store: &medscribe::store::Store,
         vocab: Arc<medscribe::vocab::Vocab>,
+        templates_dir: PathBuf,
     ) -> anyhow::Result<Option<(jobs::Pool, Vec<tokio::task::JoinHandle<()>>)>> {
         let workers = self.workers();
         if workers == 0 {
@@ -99,6 +100,7 @@ impl WorkArgs {
             model,
             vocab,
             threads,
+            templates_dir,
         });
         let lease_ms = (self.lease_seconds.max(3) * 1000) as i64;
         Ok(Some(jobs::Pool::start(
@@ -194,7 +196,10 @@ async fn run_async(a: Args) -> anyhow::Result<()> {
         .unwrap_or_else(|| paths::project_subdir("templates"));
     medscribe::document::list_templates(&templates_dir)
         .with_context(|| format!("{}: cannot read the templates", templates_dir.display()))?;
-    let pool = a.work.start(&store, vocab.clone()).await?;
+    let pool = a
+        .work
+        .start(&store, vocab.clone(), templates_dir.clone())
+        .await?;
 
     let listener = tokio::net::TcpListener::bind(a.addr)
         .await

@@ -37,7 +37,8 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     rt.block_on(async {
         let store = a.store.open_waiting().await?;
         let vocab = Arc::new(load_vocab(a.vocab_dir.as_ref())?);
-        let pool = a.work.start(&store, vocab).await?;
+        let templates = medscribe::paths::project_subdir("templates");
+        let pool = a.work.start(&store, vocab, templates).await?;
         println!(
             "medscribe: {} worker{} on {}",
             a.work.workers(),

@@ -79,7 +79,9 @@ pub(crate) fn body(
         // "thank you for seeing ..." after a removed greeting starts the letter: capitalised.
         if k == 0
             && greeted.is_some()
-            && let Some(span) = blocks.get_mut(first_block).and_then(|b| b.spans.first_mut())
+            && let Some(span) = blocks
+                .get_mut(first_block)
+                .and_then(|b| b.spans.first_mut())
             && let Some(c) = span.text.get(..1).map(str::to_uppercase)
         {
             span.text.replace_range(..1, &c);
@@ -254,7 +256,19 @@ fn without_greeting(t: &Template, sections: &[Section]) -> Option<Vec<Section>> 
         return None;
     }
     let first = sections.first()?;
-    if !first.body.starts_with("Dear ") {
+    // "Their Dr Patel," is how the recogniser sometimes hears "Dear Dr Patel,".
+    let mut words = first.body.split_whitespace();
+    let greeting = match words.next() {
+        Some("Dear") => true,
+        Some("Their" | "There") => words.next().is_some_and(|w| {
+            matches!(
+                w.trim_end_matches('.'),
+                "Dr" | "Mr" | "Mrs" | "Ms" | "Miss" | "Professor" | "Prof"
+            )
+        }),
+        _ => false,
+    };
+    if !greeting {
         return None;
     }
     let head: String = first.body.chars().take(60).collect();
@@ -262,7 +276,8 @@ fn without_greeting(t: &Template, sections: &[Section]) -> Option<Vec<Section>> 
     let cut_bytes = comma + 1;
     let rest = &first.body[cut_bytes..];
     let rest_trim = rest.trim_start();
-    let cut = first.body[..cut_bytes].chars().count() + (rest.chars().count() - rest_trim.chars().count());
+    let cut = first.body[..cut_bytes].chars().count()
+        + (rest.chars().count() - rest_trim.chars().count());
     let mut out = sections.to_vec();
     out[0] = Section {
         body: rest_trim.to_string(),

@@ -56,7 +56,8 @@ impl Fields {
         if let Some(p @ (Priority::Urgent | Priority::Stat)) = job.priority {
             f.set("urgency", &capitalise(p.as_str()));
         }
-        let list = |items: &[String]| Value::Array(items.iter().cloned().map(Value::String).collect());
+        let list =
+            |items: &[String]| Value::Array(items.iter().cloned().map(Value::String).collect());
         let mut extra = Map::new();
         if !job.cc.is_empty() {
             extra.insert("cc".into(), list(&job.cc));

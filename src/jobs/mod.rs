@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
 use crate::asr::Transcriber;
+use crate::check;
 use crate::pipeline::{self, PipelineError, Settings};
 use crate::store::{self, Claim, JobFailure, Store};
 use crate::vocab::Vocab;
@@ -31,6 +32,8 @@ pub struct Engine {
     pub vocab: Arc<Vocab>,
     /// Whisper threads per job.
     pub threads: usize,
+    /// Where the templates are, to fill a dictation's template from the one said.
+    pub templates_dir: std::path::PathBuf,
 }
 
 /// A running pool's handles: wake it when work arrives, stop it on shutdown.
@@ -161,7 +164,11 @@ impl Worker {
     async fn run_job(&self, claim: Claim) {
         let outcome = self.transcribe(&claim).await;
         let saved = match outcome {
-            Ok(t) => match self.store.finish_job(&claim, &self.id, &t).await {
+            Ok(t) => match self
+                .store
+                .finish_job(&claim, &self.id, &t, &self.engine.templates_dir)
+                .await
+            {
                 Err(store::Error::LostLease) => Ok(()),
                 Err(e) => {
                     self.store
@@ -216,6 +223,18 @@ impl Worker {
             });
         }
         let engine = self.engine.clone();
+        // Ages and two-digit years are worked out on the day it was dictated; the patient
+        // said is checked against the patient the dictation was filed under.
+        let day = chrono::DateTime::from_timestamp_millis(d.created)
+            .map(|t| t.date_naive())
+            .unwrap_or_else(pipeline::today);
+        let field = |k: &str| {
+            d.patient
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let (name, dob, mrn) = (field("name"), field("dob"), field("mrn"));
         let job = tokio::task::spawn_blocking(move || {
             let mut settings = Settings {
                 prime: !specialties.is_empty(),
@@ -223,7 +242,14 @@ impl Worker {
                 ..Settings::default()
             };
             settings.asr.threads = engine.threads;
-            pipeline::transcribe_file(&path, &engine.model, &engine.vocab, &settings)
+            let mut done =
+                pipeline::transcribe_file_on(&path, &engine.model, &engine.vocab, &settings, day)?;
+            let record =
+                check::job::record_patient(name.as_deref(), dob.as_deref(), mrn.as_deref());
+            let t = &mut done.transcript;
+            t.findings
+                .splice(0..0, check::job::patient_mismatch(&t.job.patient, &record));
+            Ok::<_, PipelineError>(done)
         });
         let _ = self
             .store

@@ -12,6 +12,7 @@ use sqlx::Row;
 use super::audit::append;
 use super::{Backend, Error, Result, Store, now_ms};
 use crate::transcript::Transcript;
+use crate::workflow;
 
 /// What a worker gets when it claims a job.
 #[derive(Debug, Clone)]
@@ -130,7 +131,13 @@ impl Store {
 
     /// Saves the transcript and marks the job done, in one transaction, only while the
     /// lease is still ours.
-    pub async fn finish_job(&self, c: &Claim, worker: &str, t: &Transcript) -> Result<()> {
+    pub async fn finish_job(
+        &self,
+        c: &Claim,
+        worker: &str,
+        t: &Transcript,
+        templates: &std::path::Path,
+    ) -> Result<()> {
         let json = serde_json::to_string(t).map_err(|e| Error::Corrupt(e.to_string()))?;
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
@@ -157,6 +164,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        fill_from_job(&mut tx, &c.dictation_id, &t.job, templates).await?;
         sqlx::query(
             "UPDATE dictations SET transcript = $1, duration = $2, status = 'review', \
              error = NULL, updated = $3 WHERE id = $4",
@@ -363,4 +371,64 @@ impl Store {
             .await?;
         Ok(n > 0)
     }
+}
+
+/// The record fields the uploader left empty, filled from the dictation's spoken job
+/// (`workflow::fill_from_job`), audited by field name only.
+async fn fill_from_job(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    id: &str,
+    job: &crate::dictation::job::Job,
+    templates: &std::path::Path,
+) -> Result<()> {
+    if job.is_empty() {
+        return Ok(());
+    }
+    let row =
+        sqlx::query("SELECT patient, recipient, template, priority FROM dictations WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let json = |col: &str| -> Result<serde_json::Value> {
+        let s: String = row.try_get(col)?;
+        serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("{col}: {e}")))
+    };
+    let priority: String = row.try_get("priority")?;
+    let mut r = workflow::Record {
+        patient: json("patient")?,
+        recipient: json("recipient")?,
+        template: row.try_get("template")?,
+        priority: workflow::Priority::parse(&priority)
+            .ok_or_else(|| Error::Corrupt(format!("unknown priority {priority}")))?,
+    };
+    let known = |work_type: &str| {
+        let name = crate::document::template_for_work_type(templates, work_type).ok()?;
+        crate::document::load_template(templates, &name)
+            .ok()
+            .map(|_| name)
+    };
+    let changed = workflow::fill_from_job(&mut r, job, &known);
+    if changed.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE dictations SET patient = $1, recipient = $2, template = $3, priority = $4 \
+         WHERE id = $5",
+    )
+    .bind(r.patient.to_string())
+    .bind(r.recipient.to_string())
+    .bind(&r.template)
+    .bind(r.priority.as_str())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    append(
+        &mut **tx,
+        "system",
+        "filled_from_dictation",
+        Some(id),
+        &changed.join(","),
+    )
+    .await?;
+    Ok(())
 }

@@ -310,7 +310,12 @@ fn rest_of_name_part(rest: &[Tok], a: &mut Addressee, org: &mut Vec<String>) {
 
 fn is_role(part: &[Tok]) -> bool {
     part.first().is_some_and(|t| !t.capitalised() || t.is("gp"))
-        || part.iter().any(|t| ROLE_WORDS.contains(&t.low.as_str()))
+        || part.iter().any(|t| {
+            ROLE_WORDS.contains(&t.low.as_str())
+                || ["ology", "ologist", "iatrics", "iatrician"]
+                    .iter()
+                    .any(|end| t.low.ends_with(end))
+        })
 }
 
 /// The words' cores joined by spaces ("Riverside General Hospital").

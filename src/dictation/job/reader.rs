@@ -59,11 +59,19 @@ pub(super) fn read(raw: &str, today: NaiveDate) -> Reading {
     for s in sentences(raw) {
         if in_preamble {
             let mut trial = st.clone();
-            if trial.preamble_sentence(&s, raw) {
-                st = trial;
-                continue;
+            match trial.preamble_sentence(&s, raw) {
+                Some(None) => {
+                    st = trial;
+                    continue;
+                }
+                Some(Some(letter_from)) => {
+                    st = trial;
+                    keep.push((letter_from, s.end));
+                    in_preamble = false;
+                    continue;
+                }
+                None => in_preamble = false,
             }
-            in_preamble = false;
         }
         if !st.addressed_sentence(&s, raw) {
             keep.push((s.start, s.end));
@@ -90,11 +98,12 @@ impl State {
         }
     }
 
-    /// Reads one sentence of the preamble; false (and nothing kept) when it is not one.
-    fn preamble_sentence(&mut self, s: &Sentence, raw: &str) -> bool {
-        let toks = &s.toks;
-        if toks.first().is_some_and(|t| t.is("dear")) {
-            return false;
+    /// Reads one sentence of the preamble: `None` when it is not one, else where in it the
+    /// letter starts, if it does ("... copy to the patient, dear Dr Patel, thank you ...").
+    fn preamble_sentence(&mut self, s: &Sentence, raw: &str) -> Option<Option<usize>> {
+        let toks = &s.toks[..greeting_at(&s.toks).unwrap_or(s.toks.len())];
+        if toks.is_empty() {
+            return None;
         }
         let mut used = vec![false; toks.len()];
         let mut cue = Cue::None;
@@ -123,10 +132,27 @@ impl State {
             Cue::Weak => loose <= 1,
             Cue::None => false,
         };
-        if accepted {
-            self.ages(s, raw);
+        if !accepted {
+            return None;
         }
-        accepted
+        self.ages(s, raw);
+        // Words after the last field that are not about the job are the letter, run on
+        // into the same sentence by the recogniser: they stay.
+        let last_used = used.iter().rposition(|u| *u).map_or(0, |k| k + 1);
+        let tail = toks[last_used..]
+            .iter()
+            .filter(|t| !FILLER.contains(&t.low.as_str()))
+            .count();
+        let letter_from = if toks.len() < s.toks.len() {
+            Some(s.toks[toks.len()].start)
+        } else {
+            None
+        };
+        Some(if tail >= 4 {
+            Some(toks[last_used].start)
+        } else {
+            letter_from
+        })
     }
 
     /// The cue at `toks[i]`: the index after it and how strong it is.
@@ -390,7 +416,16 @@ impl State {
             }
             return from + n;
         }
-        let end = toks.len();
+        // What could not be read runs to the next thing said about the job, not beyond.
+        let end = (from + 1..toks.len())
+            .find(|&k| {
+                said::priority(toks, k).is_some()
+                    || said::copies(toks, k).is_some()
+                    || said::enclosures(toks, k).is_some()
+                    || toks[k].is("date")
+                    || toks[k].is("regarding")
+            })
+            .unwrap_or(toks.len());
         if self.patients <= 1 && end > from {
             let heard = toks[from..end]
                 .iter()
@@ -566,11 +601,38 @@ fn correcting(toks: &[Tok], i: usize) -> bool {
         .any(|t| matches!(t.low.as_str(), "sorry" | "correction" | "mean" | "rather"))
 }
 
-/// Where a list of copies or enclosures ends: the sentence end, or a priority.
+/// Where a list of copies or enclosures ends: the sentence end, a priority, or a long run
+/// of words without a break (the letter, run on by the recogniser).
 fn list_end(toks: &[Tok], from: usize) -> usize {
-    (from..toks.len())
-        .find(|&k| said::priority(toks, k).is_some())
-        .unwrap_or(toks.len())
+    let mut run = 0;
+    for k in from..toks.len() {
+        if said::priority(toks, k).is_some() {
+            return k;
+        }
+        run += 1;
+        if run > 6 {
+            return (from..k)
+                .rev()
+                .find(|&m| toks[m].comma)
+                .map_or(from, |m| m + 1);
+        }
+        if toks[k].comma || toks[k].is("and") {
+            run = 0;
+        }
+    }
+    toks.len()
+}
+
+/// Where the letter's greeting starts inside a sentence: "dear", or "their"/"there" before
+/// a title as the recogniser sometimes hears it.
+fn greeting_at(toks: &[Tok]) -> Option<usize> {
+    (0..toks.len()).find(|&k| {
+        toks[k].is("dear")
+            || (matches!(toks[k].low.as_str(), "their" | "there")
+                && toks.get(k + 1).and_then(people::title).is_some()
+                && k > 0
+                && toks[k - 1].comma)
+    })
 }
 
 /// Where a clause ends: after the word with a comma, or the sentence end.

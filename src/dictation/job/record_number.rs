@@ -50,16 +50,20 @@ pub(super) fn read(toks: &[Tok]) -> Option<(String, usize)> {
             code.push(d);
             digits += 1;
             i += 1;
-        } else if t.core.chars().all(|c| c.is_ascii_alphanumeric())
+        } else if t
+            .core
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
             && t.core.chars().any(|c| c.is_ascii_digit())
         {
-            // "0048213", "RMC0048213", "K447092"
-            let letters = t.core.chars().take_while(char::is_ascii_alphabetic).count();
+            // "0048213", "RMC0048213", "K447092", "RMC-0048-213"
+            let joined: String = t.core.chars().filter(|c| *c != '-').collect();
+            let letters = joined.chars().take_while(char::is_ascii_alphabetic).count();
             if digits > 0 && letters > 0 {
                 break;
             }
-            code.push_str(&t.core.to_ascii_uppercase());
-            digits += t.core.chars().filter(char::is_ascii_digit).count();
+            code.push_str(&joined.to_ascii_uppercase());
+            digits += joined.chars().filter(char::is_ascii_digit).count();
             i += 1;
         } else if digits == 0
             && t.core.len() <= 4
