@@ -1,14 +1,16 @@
 //! The spoken job-preamble cases (tests/fixtures/job_cases.jsonl, written before the code by
 //! a helper who saw neither src/ nor tests/): every field of every case, the body's start,
-//! and the queries each case expects. The held-out set is not read here.
+//! and the queries each case expects. The held-out set is read only by the ignored
+//! `held_out_cases_scored_once`, run once by hand.
 
 use chrono::NaiveDate;
 use medscribe::check;
 use medscribe::dictation::job;
 
-fn cases() -> Vec<serde_json::Value> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/job_cases.jsonl");
+fn cases(file: &str) -> Vec<serde_json::Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(file);
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
@@ -21,12 +23,10 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default()
 }
 
-#[test]
-fn every_field_of_the_dev_cases() {
-    let cases = cases();
-    assert_eq!(cases.len(), 60);
+/// What is wrong in each case: one line per wrong job, body or query set.
+fn wrong(cases: &[serde_json::Value]) -> Vec<String> {
     let mut wrong = Vec::new();
-    for c in &cases {
+    for c in cases {
         let id = c["id"].as_str().unwrap_or("?");
         let r = job::read(c["text"].as_str().unwrap_or_default(), today());
         let got = serde_json::to_value(&r.job).unwrap_or_default();
@@ -56,12 +56,40 @@ fn every_field_of_the_dev_cases() {
             wrong.push(format!("{id}: queries {kinds:?}, want {want:?}"));
         }
     }
+    wrong
+}
+
+#[test]
+fn every_field_of_the_dev_cases() {
+    let cases = cases("job_cases.jsonl");
+    assert_eq!(cases.len(), 60);
+    let wrong = wrong(&cases);
     assert!(
         wrong.is_empty(),
         "{} wrong:\n{}",
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// The held-out cases, written with the dev cases but never read while the reader was built:
+/// run once, by hand (`cargo test --test job_cases -- --ignored --nocapture`), to measure
+/// how the reader does on preambles it was not shaped to. The result is in
+/// docs/benchmarks.md; the reader must not be tuned to these.
+#[test]
+#[ignore = "held-out measurement, run once by hand"]
+fn held_out_cases_scored_once() {
+    let cases = cases("job_cases_heldout.jsonl");
+    let wrong = wrong(&cases);
+    let bad: std::collections::BTreeSet<&str> =
+        wrong.iter().filter_map(|w| w.split(':').next()).collect();
+    println!(
+        "held-out: {} of {} cases entirely right\n{}",
+        cases.len() - bad.len(),
+        cases.len(),
+        wrong.join("\n")
+    );
+    assert!(!cases.is_empty());
 }
 
 /// The cases' name for a query.
