@@ -100,6 +100,37 @@ fn spoken_job_is_read_right_or_queried_and_kept_out_of_the_body() {
         assert!(!text.contains(said), "{said:?} left in the body: {text}");
     }
 
+    // `transcribe` as text shows the job block first, then the letter's text.
+    let o = run(&[
+        "transcribe",
+        dir.path()
+            .join("dictation.wav")
+            .to_str()
+            .unwrap_or_default(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let shown = stdout(&o);
+    let lines: Vec<&str> = shown.lines().collect();
+    assert!(
+        lines.first().is_some_and(|l| l.starts_with("Letter:")),
+        "{shown}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Patient:") && l.contains("born 3 March 1958")),
+        "{shown}"
+    );
+    assert!(lines.iter().any(|l| l.starts_with("For you:")), "{shown}");
+    let body_at = lines.iter().position(|l| l.is_empty()).unwrap_or(0);
+    assert!(
+        lines[body_at..]
+            .join(" ")
+            .to_lowercase()
+            .contains("thank you for seeing"),
+        "{shown}"
+    );
+
     // Re-checking the transcript keeps the queries on the spoken job.
     let o = run(&[
         "check",
@@ -186,6 +217,8 @@ fn the_wrong_patient_blocks_the_final_letter() {
         text.contains("dictated: born 3 March 1958; record: born 3 May 1958"),
         "{text}"
     );
+    let letter = std::fs::read_to_string(&md).expect("draft written");
+    assert!(letter.contains("DOB 3 May 1958"), "--set wins: {letter}");
 }
 
 #[test]

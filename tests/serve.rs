@@ -874,3 +874,90 @@ fn a_full_disk_refuses_uploads_cleanly_and_recovers() {
         2
     );
 }
+
+/// The spoken preamble in the service: the dictation's empty patient fields are filled from
+/// what was said (audited), the patient said is checked against the one it was filed under,
+/// and a mismatch blocks approval and the final letter until it is settled.
+#[test]
+fn the_spoken_preamble_fills_the_dictation_and_guards_the_patient() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    std::fs::create_dir(&dir).unwrap();
+    let (admin, author, _, sec) = department(&dir);
+    let wav = tmp.path().join("preamble.wav");
+    let st = std::process::Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "130", "-w"])
+        .arg(&wav)
+        .arg(
+            "This is Doctor Marsh dictating a referral letter to Doctor Anjali Patel, \
+             cardiology, Riverside General, regarding Mister John Smith. Date of birth, the \
+             third of March nineteen fifty eight. Urgent please. Copy to the patient. Dear \
+             Doctor Patel, thank you for seeing this man with chest pain on exertion.",
+        )
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let s = Server::start(&dir, &[]);
+    // Filed under a patient born in May, with no name typed.
+    let meta = json!({"title": "Referral", "patient": {"dob": "3 May 1958"}});
+    let (code, body) = s.upload(&author, &wav, Some(&meta.to_string()));
+    assert_eq!(code, 201, "{body}");
+    let id = body["id"].as_str().unwrap().to_string();
+    let d = s.wait_status(&sec, &id, &["review"], 180);
+    let t = &d["transcript"];
+    assert_eq!(t["job"]["patient"]["dob"], "1958-03-03", "{:#}", t["job"]);
+    assert!(
+        !t["text"].as_str().unwrap().contains("dictating"),
+        "the preamble is not in the text: {}",
+        t["text"]
+    );
+
+    // Filled: the name said (the typed date of birth is kept), the priority raised.
+    assert_eq!(
+        d["patient"]["dob"], "3 May 1958",
+        "typed values are never overwritten"
+    );
+    assert_eq!(d["patient"]["name"], t["job"]["patient"]["name"], "{d:#}");
+    assert_eq!(d["priority"], "urgent");
+    assert!(audit_actions(&s, &admin, &id).contains(&"filled_from_dictation".to_string()));
+
+    // The wrong-patient guard names both dates and blocks approval and the final letter.
+    let mismatch = t["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "patient_mismatch")
+        .unwrap_or_else(|| panic!("no patient_mismatch in {:#}", t["findings"]))
+        .clone();
+    assert_eq!(mismatch["severity"], "high");
+    assert_eq!(mismatch["field"], "patient.dob");
+    let msg = mismatch["message"].as_str().unwrap();
+    assert!(
+        msg.contains("3 March 1958") && msg.contains("3 May 1958"),
+        "{msg}"
+    );
+    let r = s
+        .post(&author, &format!("/api/dictations/{id}/status"))
+        .json(&json!({"status": "approved"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let r = s
+        .get(
+            &author,
+            &format!("/api/dictations/{id}/letter?format=md&final=true"),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 409);
+
+    // The draft letter carries what was said: the copy and the urgency.
+    let r = s
+        .get(&sec, &format!("/api/dictations/{id}/letter?format=md"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let letter = r.text().unwrap();
+    assert!(letter.contains("cc: the patient"), "{letter}");
+    assert!(letter.contains("patient_mismatch"), "{letter}");
+}

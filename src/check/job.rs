@@ -99,6 +99,16 @@ pub fn findings(r: &Reading, text: &str, today: NaiveDate) -> Vec<Finding> {
                     ),
                 )
             }
+            Doubt::UnannouncedDate { heard } => query(
+                FindingKind::UnclearField,
+                Severity::High,
+                "patient.dob",
+                heard,
+                format!(
+                    "A date (\"{heard}\") was said in the preamble but not heard as the date \
+                     of birth — listen: is it the patient's date of birth?"
+                ),
+            ),
             Doubt::Unreadable { field, heard } => query(
                 FindingKind::UnclearField,
                 Severity::High,

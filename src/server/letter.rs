@@ -26,10 +26,14 @@ pub struct LetterQuery {
     final_: Option<bool>,
 }
 
-/// Field data for a dictation's letter: the author's name and the day it was dictated by
-/// default, then its other fields, patient and recipient as set on the dictation.
+/// Field data for a dictation's letter: what the author said about the job (copies,
+/// enclosures, urgency, recipient), then the author's account name and the day it was
+/// dictated, then its other fields, patient and recipient as set on the dictation.
 fn fields(d: &crate::store::Dictation, author: Option<&crate::store::User>) -> Fields {
-    let mut f = Fields::new();
+    let mut f = d
+        .transcript
+        .as_ref()
+        .map_or_else(Fields::new, |t| Fields::from_job(&t.job));
     let signed = author
         .map(|a| {
             if a.full_name.is_empty() {

@@ -96,6 +96,10 @@ pub enum Doubt {
     ConflictingPriority { said: Vec<Priority> },
     /// A field was announced but what followed is not one ("hospital number for ate to won").
     Unreadable { field: &'static str, heard: String },
+    /// A date was said in the preamble but not announced as the date of birth, and no date
+    /// of birth was read: most likely "date of birth" itself was misheard ("Vaita Mirth III
+    /// of March 1958").
+    UnannouncedDate { heard: String },
 }
 
 /// Where in the raw text a field was heard (bytes), so its words' confidence and audio time

@@ -136,6 +136,7 @@ impl State {
             return None;
         }
         self.ages(s, raw);
+        self.unannounced_date(toks, &used, raw);
         // Words after the last field that are not about the job are the letter, run on
         // into the same sentence by the recogniser: they stay.
         let last_used = used.iter().rposition(|u| *u).map_or(0, |k| k + 1);
@@ -550,6 +551,55 @@ impl State {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// A date in the preamble's words that no field took, when no date of birth was read.
+    fn unannounced_date(&mut self, toks: &[Tok], used: &[bool], raw: &str) {
+        static DATE: OnceLock<Option<Regex>> = OnceLock::new();
+        let Some(re) = DATE
+            .get_or_init(|| {
+                Regex::new(
+                    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?:of\s+)?(?:19|20)\d\d\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b",
+                )
+                .ok()
+            })
+            .as_ref()
+        else {
+            return;
+        };
+        let dob_doubt = self.reading.doubts.iter().any(|d| {
+            matches!(
+                d,
+                Doubt::Unreadable {
+                    field: "patient.dob",
+                    ..
+                } | Doubt::UnannouncedDate { .. }
+            )
+        });
+        if self.reading.job.patient.dob.is_some() || dob_doubt {
+            return;
+        }
+        // The free words, as runs of unused tokens.
+        let mut k = 0;
+        while k < toks.len() {
+            if used[k] {
+                k += 1;
+                continue;
+            }
+            let start = k;
+            while k < toks.len() && !used[k] {
+                k += 1;
+            }
+            let text = &raw[toks[start].start..toks[k - 1].end];
+            if let Some(m) = re.find(text) {
+                let from = text[..m.start()].rfind(' ').map_or(0, |i| i + 1);
+                self.reading.doubts.push(Doubt::UnannouncedDate {
+                    heard: text[from..m.end()].to_string(),
+                });
+                self.heard("patient.dob", &toks[start..k]);
+                return;
+            }
         }
     }
 
