@@ -141,3 +141,46 @@ fn scrambled_preambles_never_panic() {
         let _ = check::job::findings(&r, &r.body, today());
     }
 }
+
+/// Typed reports and letters lose no words to the job reader except a leading heading that
+/// says what the document is ("Renal clinic letter.", "Date of birth: 11 January 1954."):
+/// the 24 MTSamples references come back whole, and every blind checker text keeps all its
+/// words after such a heading ("CC:" is a chief complaint, "10 cc" a volume, "an urgent
+/// referral" and "copies of the report" are letter text).
+#[test]
+fn texts_without_a_preamble_keep_every_word() {
+    let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let mut wrong = Vec::new();
+    let mut n = 0;
+    for c in cases("mtsamples_references.jsonl") {
+        let text = c["text"].as_str().unwrap_or_default();
+        let r = job::read(text, today());
+        n += 1;
+        if words(&r.body) != words(text) || !r.job.is_empty() {
+            wrong.push(format!("{:?}\n  -> {:?} {:?}", text, r.body, r.job));
+        }
+    }
+    let mut headings = 0;
+    for file in std::iter::once("checker_blind.jsonl".to_string())
+        .chain((2..=12).map(|k| format!("checker_blind{k}.jsonl")))
+    {
+        for c in cases(&file) {
+            let text = c["text"].as_str().unwrap_or_default();
+            let r = job::read(text, today());
+            let (all, kept) = (words(text), words(&r.body));
+            n += 1;
+            headings += usize::from(kept.len() < all.len());
+            if !all.ends_with(&kept) {
+                wrong.push(format!("{file}: {text:?}\n  -> {:?} {:?}", r.body, r.job));
+            }
+        }
+    }
+    assert!(n > 200, "only {n} texts");
+    assert!(
+        wrong.is_empty(),
+        "{} changed:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(headings < n / 4, "{headings} of {n} lost a heading");
+}

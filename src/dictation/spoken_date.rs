@@ -92,6 +92,12 @@ pub fn parse(phrase: &str, today: NaiveDate, child: bool) -> Option<NaiveDate> {
         ] => (*d, *m, *y, *digits),
         _ => return None,
     };
+    // 04/18/1957: no month 18, so it was written month first.
+    let (day, month) = if month > 12 && day <= 12 {
+        (month, day)
+    } else {
+        (day, month)
+    };
     let year = if year_digits <= 2 && year < 100 {
         century(year as i32, day, month, today, child)?
     } else {

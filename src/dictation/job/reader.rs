@@ -18,11 +18,13 @@ use crate::dictation::spoken_date;
 use crate::workflow::Priority;
 
 /// Cues a preamble sentence can carry; `Weak` ones (a bare name, a priority) make a sentence
-/// preamble only when almost nothing else is in it.
+/// preamble only when almost nothing else is in it, a `Heading` (a work type: "Renal clinic
+/// letter.") when at most two other words are.
 #[derive(Clone, Copy, PartialEq, PartialOrd)]
 enum Cue {
     None,
     Weak,
+    Heading,
     Strong,
 }
 
@@ -129,6 +131,7 @@ impl State {
             .count();
         let accepted = match cue {
             Cue::Strong => true,
+            Cue::Heading => loose <= 2,
             Cue::Weak => loose <= 1,
             Cue::None => false,
         };
@@ -230,7 +233,7 @@ impl State {
         if let Some((template, n)) = said::template(toks, i) {
             self.reading.job.template = Some(template.to_string());
             *after_template = true;
-            return (i + n, Cue::Strong);
+            return (i + n, Cue::Heading);
         }
         let addressed = toks
             .get(i + 1)
@@ -277,6 +280,14 @@ impl State {
             ],
         ) && let Some((p, next)) = people::person(toks, i + n)
         {
+            // "Dictation for Dr Harrington": a clinician after "for" is whose work it is.
+            if t.is("for") && people::clinician(p.title) {
+                if self.reading.job.author.is_none() {
+                    self.reading.job.author = Some(p.written());
+                    self.heard("author", &toks[i + n..next]);
+                }
+                return (next, Cue::Weak);
+            }
             let corrected = correcting(toks, i);
             self.patient(p, corrected, &toks[i + n..next]);
             return (self.spelling(toks, next), Cue::Strong);

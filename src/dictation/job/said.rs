@@ -81,8 +81,14 @@ pub(super) const CORRECTING: [&str; 7] = [
     "correction",
 ];
 
-/// "copy to", "cc", "please copy this to": the words the cue takes.
+/// "copy to", "cc", "please copy this to": the words the cue takes. "CC:" (a chief
+/// complaint) and "10 cc" (a volume) are not copies.
 pub(super) fn copies(toks: &[Tok], i: usize) -> Option<usize> {
+    let at = toks.get(i)?;
+    let volume = i > 0 && toks[i - 1].core.starts_with(|c: char| c.is_ascii_digit());
+    if (at.is("cc") || at.is("c")) && (at.comma || volume) {
+        return None;
+    }
     any(
         toks,
         i,

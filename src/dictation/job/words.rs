@@ -84,31 +84,40 @@ pub(super) fn sentences(text: &str) -> Vec<Sentence<'_>> {
     let mut out = Vec::new();
     let mut cur: Vec<Tok> = Vec::new();
     let mut pos = 0;
+    // Where the current sentence started and ends, punctuation-only words ("!") included.
+    let mut span: Option<(usize, usize)> = None;
     for word in text.split_whitespace() {
         let start = text[pos..].find(word).map_or(pos, |i| pos + i);
         let end = start + word.len();
         pos = end;
+        span = Some((span.map_or(start, |s| s.0), end));
         let t = tok(text, start, end);
         let close = closes(&t, word);
         if !t.core.is_empty() {
             cur.push(t);
         }
-        if close && !cur.is_empty() {
-            out.push(sentence(std::mem::take(&mut cur)));
+        if close
+            && !cur.is_empty()
+            && let Some((a, b)) = span.take()
+        {
+            out.push(Sentence {
+                start: a,
+                end: b,
+                toks: std::mem::take(&mut cur),
+            });
         }
     }
-    if !cur.is_empty() {
-        out.push(sentence(cur));
+    match (span, out.last_mut()) {
+        (Some((a, b)), _) if !cur.is_empty() => out.push(Sentence {
+            start: a,
+            end: b,
+            toks: cur,
+        }),
+        // Trailing punctuation after the last sentence belongs to it.
+        (Some((_, b)), Some(last)) => last.end = b,
+        _ => {}
     }
     out
-}
-
-fn sentence(toks: Vec<Tok<'_>>) -> Sentence<'_> {
-    Sentence {
-        start: toks.first().map_or(0, |t| t.start),
-        end: toks.last().map_or(0, |t| t.end),
-        toks,
-    }
 }
 
 #[cfg(test)]
