@@ -65,6 +65,10 @@ fn a_numeric_date_with_no_such_month_is_read_month_first() {
     let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
     let p = |s: &str| spoken_date::parse(s, today, false);
     assert_eq!(p("04/18/1957"), NaiveDate::from_ymd_opt(1957, 4, 18));
-    assert_eq!(p("3/9/58"), NaiveDate::from_ymd_opt(1958, 9, 3), "UK order first");
+    assert_eq!(
+        p("3/9/58"),
+        NaiveDate::from_ymd_opt(1958, 9, 3),
+        "UK order first"
+    );
     assert_eq!(p("13/13/1958"), None);
 }
