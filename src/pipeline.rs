@@ -123,14 +123,14 @@ pub fn finish_on(
 ) -> Dictation {
     let reading = dictation::job::read(&raw.text, day);
     let draft = dictation::draft(&reading.body);
+    let mut findings = check::job::findings(&reading, &raw.text, &draft.text, day);
+    check::job::heard_findings(&reading, &raw, &mut findings);
     let mut transcript = Transcript {
         text: draft.text.clone(),
-        job: reading.job.clone(),
+        job: reading.job,
         findings: Vec::new(),
-        ..raw.clone()
+        ..raw
     };
-    let mut findings = check::job::findings(&reading, &transcript.text, day);
-    check::job::heard_findings(&reading, &raw, &mut findings);
     findings.extend(check::check_transcript(&transcript, vocab));
     findings.sort_by_key(|f| (f.start, f.end, f.kind));
     transcript.findings = findings;

@@ -253,7 +253,7 @@ pub fn edit_transcript(t: &Transcript, new_text: &str, vocab: &Vocab) -> Transcr
     let mut findings: Vec<Finding> = t
         .findings
         .iter()
-        .filter(|f| f.field.is_some() && f.start == f.end)
+        .filter(|f| f.is_job_query())
         .cloned()
         .collect();
     if let Some(dob) = t.job.patient.dob {
@@ -279,14 +279,11 @@ pub struct Record {
 }
 
 /// Fills what the uploader left empty from what the author said (a patient or recipient
-/// key with no value, no template) and raises the priority to a more pressing one said;
+/// key with no value, no template: `template` is the template for the work type said, see
+/// `document::template_for_work_type`) and raises the priority to a more pressing one said;
 /// never overwrites a value someone typed (a disagreement is a `patient_mismatch` query
 /// instead). Returns the names of the record fields changed.
-pub fn fill_from_job(
-    r: &mut Record,
-    job: &Job,
-    templates: &dyn Fn(&str) -> Option<String>,
-) -> Vec<&'static str> {
+pub fn fill_from_job(r: &mut Record, job: &Job, template: Option<&str>) -> Vec<&'static str> {
     let said = crate::document::Fields::from_job(job);
     let mut changed = Vec::new();
     for (key, slot) in [("patient", &mut r.patient), ("recipient", &mut r.recipient)] {
@@ -314,9 +311,9 @@ pub fn fill_from_job(
         }
     }
     if r.template.is_empty()
-        && let Some(t) = job.template.as_deref().and_then(templates)
+        && let Some(t) = template
     {
-        r.template = t;
+        r.template = t.to_string();
         changed.push("template");
     }
     if let Some(p) = job.priority
@@ -405,8 +402,7 @@ mod tests {
             template: String::new(),
             priority: Priority::Routine,
         };
-        let known = |w: &str| (w == "gp-letter").then(|| "clinic-letter".to_string());
-        let changed = fill_from_job(&mut r, &job, &known);
+        let changed = fill_from_job(&mut r, &job, Some("clinic-letter"));
         assert_eq!(changed, ["patient", "template", "priority"]);
         assert_eq!(
             r.patient["name"], "John Smith",
@@ -421,7 +417,7 @@ mod tests {
             priority: Some(Priority::Routine),
             ..job.clone()
         };
-        assert!(fill_from_job(&mut r, &routine, &known).is_empty());
+        assert!(fill_from_job(&mut r, &routine, Some("clinic-letter")).is_empty());
         assert_eq!(r.priority, Priority::Urgent);
     }
 }

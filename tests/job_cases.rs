@@ -28,7 +28,8 @@ fn wrong(cases: &[serde_json::Value]) -> Vec<String> {
     let mut wrong = Vec::new();
     for c in cases {
         let id = c["id"].as_str().unwrap_or("?");
-        let r = job::read(c["text"].as_str().unwrap_or_default(), today());
+        let text = c["text"].as_str().unwrap_or_default();
+        let r = job::read(text, today());
         let got = serde_json::to_value(&r.job).unwrap_or_default();
         if got != c["job"] {
             wrong.push(format!("{id}: job\n   got  {got}\n   want {}", c["job"]));
@@ -37,7 +38,7 @@ fn wrong(cases: &[serde_json::Value]) -> Vec<String> {
         if !r.body.starts_with(starts) || (starts.is_empty() && !r.body.is_empty()) {
             wrong.push(format!("{id}: body {:?}, want {starts:?}…", r.body));
         }
-        let mut kinds: Vec<String> = check::job::findings(&r, &r.body, today())
+        let mut kinds: Vec<String> = check::job::findings(&r, text, &r.body, today())
             .iter()
             .filter_map(case_label)
             .collect();
@@ -137,8 +138,9 @@ fn scrambled_preambles_never_panic() {
         let text: Vec<&str> = (0..len)
             .map(|_| words[next(words.len())].as_str())
             .collect();
-        let r = job::read(&text.join(" "), today());
-        let _ = check::job::findings(&r, &r.body, today());
+        let text = text.join(" ");
+        let r = job::read(&text, today());
+        let _ = check::job::findings(&r, &text, &r.body, today());
     }
 }
 

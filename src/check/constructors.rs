@@ -4,6 +4,13 @@
 use super::{Finding, FindingKind, Severity};
 
 impl Finding {
+    /// A query on the job the author said (`check::job`) that has no place in the text: it
+    /// is kept as it is when the text is edited or checked again, and a letter shows it on
+    /// the reference line.
+    pub fn is_job_query(&self) -> bool {
+        self.field.is_some() && self.start == self.end
+    }
+
     /// A `missing_field` finding: a template field with no value. It has no span in the
     /// dictation (start = end = 0); `text` is the placeholder the letter shows instead.
     pub fn missing_field(name: &str, placeholder: &str, message: &str) -> Finding {

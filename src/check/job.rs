@@ -67,9 +67,9 @@ pub fn age_on(dob: NaiveDate, on: NaiveDate) -> i32 {
     years
 }
 
-/// The queries on what `read` found; `text` is the letter's text (the formatted body) the
-/// char offsets of an age query refer to; `today` the dictation's date.
-pub fn findings(r: &Reading, text: &str, today: NaiveDate) -> Vec<Finding> {
+/// The queries on what `read` found in `raw`; `text` is the letter's text (the formatted
+/// body) the char offsets of an age query refer to; `today` the dictation's date.
+pub fn findings(r: &Reading, raw: &str, text: &str, today: NaiveDate) -> Vec<Finding> {
     let job = &r.job;
     let mut out = Vec::new();
     for d in &r.doubts {
@@ -136,28 +136,17 @@ pub fn findings(r: &Reading, text: &str, today: NaiveDate) -> Vec<Finding> {
                 ),
             ));
         } else {
-            out.extend(age_queries(r, dob, text, today));
+            for &(a, b) in &r.preamble {
+                let said = raw.get(a..b).unwrap_or_default();
+                out.extend(ages_in_text(dob, said, today).into_iter().map(|f| Finding {
+                    start: 0,
+                    end: 0,
+                    ..f
+                }));
+            }
+            out.extend(ages_in_text(dob, text, today));
         }
     }
-    out
-}
-
-/// Stated ages (preamble and body) that the date of birth contradicts on the dictation date.
-fn age_queries(r: &Reading, dob: NaiveDate, text: &str, today: NaiveDate) -> Vec<Finding> {
-    let age = age_on(dob, today);
-    let mut out = Vec::new();
-    for &said in &r.ages {
-        if said as i32 != age {
-            out.push(query(
-                FindingKind::Inconsistency,
-                Severity::Medium,
-                "patient.dob",
-                &format!("{said}-year-old"),
-                age_message(said as i32, age, dob, today),
-            ));
-        }
-    }
-    out.extend(ages_in_text(dob, text, today));
     out
 }
 
@@ -342,13 +331,21 @@ fn same_person(a: &str, b: &str) -> bool {
     }
 }
 
-/// The job's patient as the patient record fields give it, for `patient_mismatch`.
-pub fn record_patient(name: Option<&str>, dob: Option<&str>, mrn: Option<&str>) -> Patient {
+/// The patient a job is filed under, from its `patient` fields (`{"name", "dob", "mrn"}` as
+/// typed in `--data`, `--set` or the service), for `patient_mismatch`.
+pub fn record_patient(fields: &serde_json::Value) -> Patient {
+    let field = |k: &str| {
+        fields
+            .get(k)
+            .and_then(|v| v.as_str())
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
     let today = chrono::Local::now().date_naive();
     Patient {
-        name: name.map(str::to_string).filter(|s| !s.trim().is_empty()),
-        dob: dob.and_then(|d| written_date(d, today)),
-        mrn: mrn.map(str::to_string).filter(|s| !s.trim().is_empty()),
+        name: field("name").map(str::to_string),
+        dob: field("dob").and_then(|d| written_date(d, today)),
+        mrn: field("mrn").map(str::to_string),
     }
 }
 

@@ -21,6 +21,7 @@ mod text;
 mod unknown_term;
 
 pub use finding::{Finding, FindingKind, Severity};
+pub use text::capitalise;
 
 use crate::transcript::Transcript;
 use crate::vocab::Vocab;

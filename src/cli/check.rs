@@ -120,7 +120,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
             let mut f: Vec<Finding> = t
                 .findings
                 .iter()
-                .filter(|f| f.field.is_some() && f.start == f.end)
+                .filter(|f| f.is_job_query())
                 .cloned()
                 .collect();
             f.extend(check::check_transcript(&t, &vocab));

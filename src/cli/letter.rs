@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use clap::ValueEnum;
 use medscribe::document::{self, Fields};
 use medscribe::{check, dictation, paths, pipeline};
+use serde_json::Value;
 
 use super::check::{as_transcript, list, read_input};
 use super::common::{AsrArgs, load_vocab};
@@ -117,7 +118,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
                 let mut findings: Vec<_> = t
                     .findings
                     .into_iter()
-                    .filter(|f| f.field.is_some() && f.start == f.end)
+                    .filter(|f| f.is_job_query())
                     .collect();
                 findings.extend(check::check_text(&draft.text, &vocab));
                 (draft, findings, t.job)
@@ -137,12 +138,15 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     };
     let template = match (given_template, &job.template) {
         (Some(t), _) => t,
-        (None, Some(said)) => {
-            let name = document::template_for_work_type(&dir, said)?;
-            document::load_template(&dir, &name).with_context(|| {
-                format!("the dictation says it is a {said}; choose a template with --template")
-            })?
-        }
+        (None, Some(said)) => match document::template_for_work_type(&dir, said)? {
+            Some(name) => document::load_template(&dir, &name)?,
+            None => bail!(
+                "{}: the dictation says it is a {said}, but no template is called that or \
+                 mapped to it in {}; choose one with --template",
+                a.input.display(),
+                dir.join(document::WORK_TYPES_FILE).display()
+            ),
+        },
         (None, None) => bail!(
             "{}: no --template given and the dictation does not say which letter it is; add \
              --template NAME (`medscribe templates` lists them)",
@@ -151,11 +155,7 @@ pub fn run(a: Args) -> anyhow::Result<()> {
     };
     // What was dictated fills the fields; --data and --set win where given, and the patient
     // they name is checked against the one the author named.
-    let record = check::job::record_patient(
-        given.get("patient.name").and_then(|v| v.as_str()),
-        given.get("patient.dob").and_then(|v| v.as_str()),
-        given.get("patient.mrn").and_then(|v| v.as_str()),
-    );
+    let record = check::job::record_patient(given.get("patient").unwrap_or(&Value::Null));
     findings.splice(0..0, check::job::patient_mismatch(&job.patient, &record));
     let mut fields = Fields::from_job(&job);
     fields.merge(&given);

@@ -168,7 +168,7 @@ fn paragraph(
     if let Some(base) = base {
         for (id, f) in findings.iter().enumerate() {
             // A query on the spoken job (no span in the text) goes on the reference line.
-            if f.start > f.end || (f.field.is_some() && f.start == f.end) {
+            if f.start > f.end || f.is_job_query() {
                 continue;
             }
             let (mut fs, mut fe) = (f.start.saturating_sub(base), f.end.saturating_sub(base));

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::Fields;
+use crate::check::capitalise;
 use crate::check::job::long_date;
 use crate::dictation::job::Job;
 use crate::workflow::Priority;
@@ -77,11 +78,4 @@ fn salutation(name: &str) -> Option<String> {
         [title, .., surname] if words.len() >= 2 => Some(format!("{title} {surname}")),
         _ => None,
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }

@@ -30,7 +30,8 @@ pub use fields::Fields;
 pub use letter::{Block, BlockKind, Letter, Span};
 pub use render::render;
 pub use template::{
-    FieldSpec, SectionSpec, Template, list_templates, load_template, template_for_work_type,
+    FieldSpec, SectionSpec, Template, WORK_TYPES_FILE, list_templates, load_template,
+    template_for_work_type,
 };
 pub use write::write_atomic;
 

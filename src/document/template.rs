@@ -116,22 +116,23 @@ pub fn list_templates(dir: &Path) -> Result<Vec<Template>, DocumentError> {
 }
 
 /// The template for a spoken work type: the template of that name, else the one
-/// `work-types.toml` names for it.
-pub fn template_for_work_type(dir: &Path, work_type: &str) -> Result<String, DocumentError> {
+/// `work-types.toml` names for it; `None` when neither exists.
+pub fn template_for_work_type(
+    dir: &Path,
+    work_type: &str,
+) -> Result<Option<String>, DocumentError> {
     let names = template_names(dir)?;
-    if names.iter().any(|n| n == work_type) {
-        return Ok(work_type.to_string());
-    }
+    let mut name = work_type.to_string();
     let file = dir.join(WORK_TYPES_FILE);
-    if file.exists() {
+    if !names.contains(&name) && file.exists() {
         let src = read(&file)?;
         let map: BTreeMap<String, String> =
             toml::from_str(&src).map_err(|e| toml_error(&file, &src, &e))?;
         if let Some(t) = map.get(work_type) {
-            return Ok(t.clone());
+            name = t.clone();
         }
     }
-    Ok(work_type.to_string())
+    Ok(names.contains(&name).then_some(name))
 }
 
 /// Loads `dir/NAME.toml` with the shared practice defaults and checks its syntax.

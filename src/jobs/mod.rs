@@ -164,9 +164,9 @@ impl Worker {
     async fn run_job(&self, claim: Claim) {
         let outcome = self.transcribe(&claim).await;
         let saved = match outcome {
-            Ok(t) => match self
+            Ok((t, template)) => match self
                 .store
-                .finish_job(&claim, &self.id, &t, &self.engine.templates_dir)
+                .finish_job(&claim, &self.id, &t, template.as_deref())
                 .await
             {
                 Err(store::Error::LostLease) => Ok(()),
@@ -195,8 +195,12 @@ impl Worker {
         }
     }
 
-    /// Runs the pipeline off the async threads, renewing the lease while it works.
-    async fn transcribe(&self, claim: &Claim) -> Result<crate::transcript::Transcript, JobFailure> {
+    /// Runs the pipeline off the async threads, renewing the lease while it works; gives the
+    /// transcript and the template for the work type the author said, if there is one.
+    async fn transcribe(
+        &self,
+        claim: &Claim,
+    ) -> Result<(crate::transcript::Transcript, Option<String>), JobFailure> {
         let transient = |reason: String| JobFailure {
             reason,
             permanent: false,
@@ -228,13 +232,7 @@ impl Worker {
         let day = chrono::DateTime::from_timestamp_millis(d.created)
             .map(|t| t.date_naive())
             .unwrap_or_else(pipeline::today);
-        let field = |k: &str| {
-            d.patient
-                .get(k)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
-        let (name, dob, mrn) = (field("name"), field("dob"), field("mrn"));
+        let filed_under = d.patient.clone();
         let job = tokio::task::spawn_blocking(move || {
             let mut settings = Settings {
                 prime: !specialties.is_empty(),
@@ -244,12 +242,17 @@ impl Worker {
             settings.asr.threads = engine.threads;
             let mut done =
                 pipeline::transcribe_file_on(&path, &engine.model, &engine.vocab, &settings, day)?;
-            let record =
-                check::job::record_patient(name.as_deref(), dob.as_deref(), mrn.as_deref());
+            let record = check::job::record_patient(&filed_under);
             let t = &mut done.transcript;
             t.findings
                 .splice(0..0, check::job::patient_mismatch(&t.job.patient, &record));
-            Ok::<_, PipelineError>(done)
+            // The template for the work type said, to fill a dictation filed without one.
+            let template = t.job.template.as_deref().and_then(|said| {
+                crate::document::template_for_work_type(&engine.templates_dir, said)
+                    .ok()
+                    .flatten()
+            });
+            Ok::<_, PipelineError>((done, template))
         });
         let _ = self
             .store
@@ -272,7 +275,7 @@ impl Worker {
             }
         };
         match result {
-            Ok(Ok(done)) => Ok(done.transcript),
+            Ok(Ok((done, template))) => Ok((done.transcript, template)),
             Ok(Err(e)) => Err(failure(&e)),
             Err(_) => Err(transient(
                 "transcription crashed; it will be tried again".into(),

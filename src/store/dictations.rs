@@ -88,7 +88,7 @@ pub struct FindingDecision {
     pub at: i64,
 }
 
-fn json_col(row: &AnyRow, col: &str) -> Result<Value> {
+pub(super) fn json_col(row: &AnyRow, col: &str) -> Result<Value> {
     let s: String = row.try_get(col)?;
     serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("{col}: {e}")))
 }
@@ -98,7 +98,7 @@ fn status_col(row: &AnyRow) -> Result<Status> {
     Status::parse(&s).ok_or_else(|| Error::Corrupt(format!("unknown status {s}")))
 }
 
-fn priority_col(row: &AnyRow) -> Result<Priority> {
+pub(super) fn priority_col(row: &AnyRow) -> Result<Priority> {
     let s: String = row.try_get("priority")?;
     Priority::parse(&s).ok_or_else(|| Error::Corrupt(format!("unknown priority {s}")))
 }

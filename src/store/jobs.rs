@@ -10,6 +10,7 @@
 use sqlx::Row;
 
 use super::audit::append;
+use super::dictations::{json_col, priority_col};
 use super::{Backend, Error, Result, Store, now_ms};
 use crate::transcript::Transcript;
 use crate::workflow;
@@ -136,7 +137,7 @@ impl Store {
         c: &Claim,
         worker: &str,
         t: &Transcript,
-        templates: &std::path::Path,
+        template: Option<&str>,
     ) -> Result<()> {
         let json = serde_json::to_string(t).map_err(|e| Error::Corrupt(e.to_string()))?;
         let now = now_ms();
@@ -164,7 +165,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        fill_from_job(&mut tx, &c.dictation_id, &t.job, templates).await?;
+        fill_from_job(&mut tx, &c.dictation_id, &t.job, template).await?;
         sqlx::query(
             "UPDATE dictations SET transcript = $1, duration = $2, status = 'review', \
              error = NULL, updated = $3 WHERE id = $4",
@@ -374,12 +375,13 @@ impl Store {
 }
 
 /// The record fields the uploader left empty, filled from the dictation's spoken job
-/// (`workflow::fill_from_job`), audited by field name only.
+/// (`workflow::fill_from_job`; `template` is the template for the work type said), audited
+/// by field name only.
 async fn fill_from_job(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     id: &str,
     job: &crate::dictation::job::Job,
-    templates: &std::path::Path,
+    template: Option<&str>,
 ) -> Result<()> {
     if job.is_empty() {
         return Ok(());
@@ -389,25 +391,13 @@ async fn fill_from_job(
             .bind(id)
             .fetch_one(&mut **tx)
             .await?;
-    let json = |col: &str| -> Result<serde_json::Value> {
-        let s: String = row.try_get(col)?;
-        serde_json::from_str(&s).map_err(|e| Error::Corrupt(format!("{col}: {e}")))
-    };
-    let priority: String = row.try_get("priority")?;
     let mut r = workflow::Record {
-        patient: json("patient")?,
-        recipient: json("recipient")?,
+        patient: json_col(&row, "patient")?,
+        recipient: json_col(&row, "recipient")?,
         template: row.try_get("template")?,
-        priority: workflow::Priority::parse(&priority)
-            .ok_or_else(|| Error::Corrupt(format!("unknown priority {priority}")))?,
+        priority: priority_col(&row)?,
     };
-    let known = |work_type: &str| {
-        let name = crate::document::template_for_work_type(templates, work_type).ok()?;
-        crate::document::load_template(templates, &name)
-            .ok()
-            .map(|_| name)
-    };
-    let changed = workflow::fill_from_job(&mut r, job, &known);
+    let changed = workflow::fill_from_job(&mut r, job, template);
     if changed.is_empty() {
         return Ok(());
     }

@@ -93,23 +93,16 @@ fn a_stale_worker_cannot_save_and_the_result_is_saved_once() {
                 ..Default::default()
             };
             assert!(matches!(
-                store
-                    .finish_job(&first, "w1", &t, std::path::Path::new("templates"))
-                    .await,
+                store.finish_job(&first, "w1", &t, None).await,
                 Err(Error::LostLease)
             ));
             assert!(matches!(
                 store.renew_lease(&first, 1000).await,
                 Err(Error::LostLease)
             ));
-            store
-                .finish_job(&second, "w2", &t, std::path::Path::new("templates"))
-                .await
-                .unwrap();
+            store.finish_job(&second, "w2", &t, None).await.unwrap();
             assert!(matches!(
-                store
-                    .finish_job(&second, "w2", &t, std::path::Path::new("templates"))
-                    .await,
+                store.finish_job(&second, "w2", &t, None).await,
                 Err(Error::LostLease)
             ));
             assert_eq!(store.result_count("d1").await.unwrap(), 1);

@@ -119,8 +119,9 @@ pub struct Reading {
     pub body: String,
     pub doubts: Vec<Doubt>,
     pub heard: Vec<Heard>,
-    /// Ages stated in the preamble ("an 82-year-old lady"), in years.
-    pub ages: Vec<u32>,
+    /// Byte ranges of the raw text read as the preamble (a stated age in it, "an
+    /// 82-year-old lady", is checked against the date of birth).
+    pub preamble: Vec<(usize, usize)>,
 }
 
 /// Read the job from raw Whisper text. `today` is the dictation's date (two-digit years,

@@ -210,7 +210,7 @@ fn cap_word(w: &str) -> String {
     out
 }
 
-fn cap(w: &str) -> String {
+pub(super) fn cap(w: &str) -> String {
     let mut c = w.chars();
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())

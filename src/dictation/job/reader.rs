@@ -64,10 +64,12 @@ pub(super) fn read(raw: &str, today: NaiveDate) -> Reading {
             match trial.preamble_sentence(&s, raw) {
                 Some(None) => {
                     st = trial;
+                    st.reading.preamble.push((s.start, s.end));
                     continue;
                 }
                 Some(Some(letter_from)) => {
                     st = trial;
+                    st.reading.preamble.push((s.start, letter_from));
                     keep.push((letter_from, s.end));
                     in_preamble = false;
                     continue;
@@ -138,7 +140,6 @@ impl State {
         if !accepted {
             return None;
         }
-        self.ages(s, raw);
         self.unannounced_date(toks, &used, raw);
         // Words after the last field that are not about the job are the letter, run on
         // into the same sentence by the recogniser: they stay.
@@ -369,11 +370,7 @@ impl State {
             && let Some(p) = &mut self.spoken_patient
             && let Some(last) = p.names.last_mut()
         {
-            let mut c = letters.chars();
-            *last = c
-                .next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default();
+            *last = people::cap(&letters);
             self.reading.job.patient.name = Some(p.written());
         }
         end
@@ -610,21 +607,6 @@ impl State {
                 });
                 self.heard("patient.dob", &toks[start..k]);
                 return;
-            }
-        }
-    }
-
-    /// Stated ages in a preamble sentence ("an 82-year-old lady").
-    fn ages(&mut self, s: &Sentence, raw: &str) {
-        static AGE: OnceLock<Option<Regex>> = OnceLock::new();
-        let Some(re) = AGE.get_or_init(|| {
-            Regex::new(r"(?i)\b(\d{1,3})[- ]years?[- ]old\b|\baged (\d{1,3})\b").ok()
-        }) else {
-            return;
-        };
-        for c in re.captures_iter(&raw[s.start..s.end]) {
-            if let Some(n) = c.get(1).or(c.get(2)).and_then(|m| m.as_str().parse().ok()) {
-                self.reading.ages.push(n);
             }
         }
     }
