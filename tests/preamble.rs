@@ -43,6 +43,24 @@ fn transcript(dir: &Path) -> (serde_json::Value, std::path::PathBuf) {
     )
 }
 
+/// `medscribe letter INPUT --format md` beside INPUT, with `extra` arguments: what it
+/// printed and the letter it wrote.
+fn markdown_letter(input: &Path, extra: &[&str]) -> (String, String) {
+    let md = input.with_extension("md");
+    let mut args = vec![
+        "letter",
+        input.to_str().unwrap_or_default(),
+        "--format",
+        "md",
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["-o", md.to_str().unwrap_or_default()]);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let letter = std::fs::read_to_string(&md).expect("letter written");
+    (stdout(&o), letter)
+}
+
 fn queried(t: &serde_json::Value, field: &str) -> bool {
     t["findings"].as_array().is_some_and(|fs| {
         fs.iter().any(|f| {
@@ -148,17 +166,7 @@ fn spoken_job_is_read_right_or_queried_and_kept_out_of_the_body() {
     assert_eq!(job_queries(&rechecked), job_queries(&t), "{rechecked:#}");
 
     // The letter takes its template and fields from what was said: no --template, no --data.
-    let md = dir.path().join("letter.md");
-    let o = run(&[
-        "letter",
-        json.to_str().unwrap_or_default(),
-        "--format",
-        "md",
-        "-o",
-        md.to_str().unwrap_or_default(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let letter = std::fs::read_to_string(&md).expect("letter written");
+    let (_, letter) = markdown_letter(&json, &[]);
     assert!(letter.contains("DOB 3 March 1958"), "{letter}");
     assert!(letter.contains("Urgent"), "{letter}");
     assert!(letter.contains("cc: the patient"), "{letter}");
@@ -200,24 +208,11 @@ fn the_wrong_patient_blocks_the_final_letter() {
     assert!(!out.exists(), "no partial file");
 
     // The draft names both dates in the query, and the record's value is the one printed.
-    let md = dir.path().join("draft.md");
-    let o = run(&[
-        "letter",
-        json.to_str().unwrap_or_default(),
-        "--set",
-        "patient.dob=3 May 1958",
-        "--format",
-        "md",
-        "-o",
-        md.to_str().unwrap_or_default(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
+    let (text, letter) = markdown_letter(&json, &["--set", "patient.dob=3 May 1958"]);
     assert!(
         text.contains("dictated: born 3 March 1958; record: born 3 May 1958"),
         "{text}"
     );
-    let letter = std::fs::read_to_string(&md).expect("draft written");
     assert!(letter.contains("DOB 3 May 1958"), "--set wins: {letter}");
 }
 
@@ -235,19 +230,7 @@ fn a_typed_preamble_fills_a_letter_exactly() {
          daily.",
     )
     .expect("write");
-    let md = dir.path().join("letter.md");
-    let o = run(&[
-        "letter",
-        txt.to_str().unwrap_or_default(),
-        "--format",
-        "md",
-        "--set",
-        "clinic.name=Endocrine Clinic",
-        "-o",
-        md.to_str().unwrap_or_default(),
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let letter = std::fs::read_to_string(&md).expect("letter");
+    let (_, letter) = markdown_letter(&txt, &["--set", "clinic.name=Endocrine Clinic"]);
     for want in [
         "Dr Ranjit Singh, GP",
         "Parkside Surgery",

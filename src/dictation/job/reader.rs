@@ -45,6 +45,8 @@ struct State {
     spoken_patient: Option<Person>,
     /// The word index just after the author's name in the current sentence.
     author_ends: Option<usize>,
+    /// A work type was said in the current sentence ("referral letter to ...").
+    after_template: bool,
 }
 
 pub(super) fn read(raw: &str, today: NaiveDate) -> Reading {
@@ -55,6 +57,7 @@ pub(super) fn read(raw: &str, today: NaiveDate) -> Reading {
         patients: 0,
         spoken_patient: None,
         author_ends: None,
+        after_template: false,
     };
     let mut keep: Vec<(usize, usize)> = Vec::new();
     let mut in_preamble = true;
@@ -112,10 +115,10 @@ impl State {
         let mut used = vec![false; toks.len()];
         let mut cue = Cue::None;
         let mut i = 0;
-        let mut after_template = false;
+        self.after_template = false;
         self.author_ends = None;
         while i < toks.len() {
-            let (next, c) = self.cue_at(toks, i, raw, s, &mut after_template);
+            let (next, c) = self.cue_at(toks, i, raw, s);
             if c == Cue::None {
                 i += 1;
                 continue;
@@ -161,14 +164,7 @@ impl State {
     }
 
     /// The cue at `toks[i]`: the index after it and how strong it is.
-    fn cue_at(
-        &mut self,
-        toks: &[Tok],
-        i: usize,
-        raw: &str,
-        s: &Sentence,
-        after_template: &mut bool,
-    ) -> (usize, Cue) {
+    fn cue_at(&mut self, toks: &[Tok], i: usize, raw: &str, s: &Sentence) -> (usize, Cue) {
         let t = &toks[i];
         // Dates of birth and record numbers first: their words are never names.
         if let Some(n) = said::any(
@@ -233,14 +229,14 @@ impl State {
         }
         if let Some((template, n)) = said::template(toks, i) {
             self.reading.job.template = Some(template.to_string());
-            *after_template = true;
+            self.after_template = true;
             return (i + n, Cue::Heading);
         }
         let addressed = toks
             .get(i + 1)
             .is_some_and(|n| n.is("the") || people::title(n).is_some());
         let after_author = i > 0 && self.author_ends == Some(i);
-        if t.is("to") && addressed && (*after_template || after_author) {
+        if t.is("to") && addressed && (self.after_template || after_author) {
             let end = recipient_end(toks, i + 1);
             if end > i + 1 {
                 let a = people::addressee(&toks[i + 1..end]);
