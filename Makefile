@@ -33,10 +33,13 @@ demo: model
 	    --data tests/fixtures/letters/referral-letter.toml -o $(OUT)/referral-letter.docx
 
 # The tests start a throw-away PostgreSQL (scripts/test-postgres.sh) for the store and the
-# department tests; it is stopped again whatever the outcome.
+# department tests; it is stopped again whatever the outcome. Then the browser tests
+# (scripts/test-browser.sh: the web pages in headless Chromium) run against the dev build;
+# `make test` fails if either part failed.
 test: dev-model
 	@eval "$$(scripts/test-postgres.sh start)"; \
 	$(CARGO) test -- --test-threads=1; rc=$$?; \
+	MEDSCRIBE_BIN=$(DEV_BIN) scripts/test-browser.sh || rc=1; \
 	scripts/test-postgres.sh stop; exit $$rc
 
 lint:

