@@ -411,6 +411,23 @@ fn every_endpoint_checks_who_is_asking() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 204);
+    // Chromium's own form posts under `Referrer-Policy: no-referrer` say `Origin: null` and
+    // `Sec-Fetch-Site: same-origin`: accepted; `Origin: null` alone is not.
+    let r = c
+        .post(&release)
+        .header("Cookie", &cookie)
+        .header("Origin", "null")
+        .header("Sec-Fetch-Site", "same-origin")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = c
+        .post(&release)
+        .header("Cookie", &cookie)
+        .header("Origin", "null")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
     // A foreign Host header (DNS rebinding) is refused.
     let r = c
         .get(u("/api/health"))

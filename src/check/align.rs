@@ -23,6 +23,17 @@ struct TextTok {
     time: Option<(f64, f64, f32)>,
 }
 
+/// A word of the checked text (a run of letters and digits) and where it is in the audio.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TimedWord {
+    /// Char offsets (Unicode scalar values) into the text.
+    pub start: usize,
+    pub end: usize,
+    /// Seconds, when the word was matched to one Whisper heard.
+    pub time: Option<[f64; 2]>,
+    pub confidence: Option<f32>,
+}
+
 pub struct Alignment {
     toks: Vec<TextTok>,
 }
@@ -108,6 +119,19 @@ impl Alignment {
             }
         }
         Alignment { toks }
+    }
+
+    /// Each word of the text: its char span and, when aligned, Whisper's time and confidence.
+    pub fn words(&self) -> Vec<TimedWord> {
+        self.toks
+            .iter()
+            .map(|t| TimedWord {
+                start: t.start,
+                end: t.end,
+                time: t.time.map(|(a, b, _)| [a, b]),
+                confidence: t.time.map(|(_, _, c)| c),
+            })
+            .collect()
     }
 
     /// Audio time of a char span, when its first and last words were aligned.

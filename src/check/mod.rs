@@ -20,8 +20,15 @@ mod sound_alike;
 mod text;
 mod unknown_term;
 
+pub use align::TimedWord;
 pub use finding::{Finding, FindingKind, Severity};
 pub use text::capitalise;
+
+/// The words of a transcript's text with the audio times of those Whisper heard (what a
+/// player highlights); words an edit changed have no time.
+pub fn timed_words(t: &Transcript) -> Vec<TimedWord> {
+    align::Alignment::new(t).words()
+}
 
 use crate::transcript::Transcript;
 use crate::vocab::Vocab;

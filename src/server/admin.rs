@@ -92,6 +92,18 @@ pub async fn list_users(
     Ok(Json(json!({ "users": users })))
 }
 
+/// `GET /api/authors`: the authors a dictation may be filed under (name and signing name),
+/// for the upload form; no roles or other accounts are shown.
+pub async fn authors(State(state): State<AppState>, _u: CurrentUser) -> Result<Json<Value>, Error> {
+    let users = state.store.list_users().await?;
+    let authors: Vec<Value> = users
+        .iter()
+        .filter(|a| a.role == Role::Author && !a.disabled)
+        .map(|a| json!({"name": a.name, "full_name": a.full_name}))
+        .collect();
+    Ok(Json(json!({ "authors": authors })))
+}
+
 #[derive(Deserialize)]
 pub struct NewUser {
     name: String,

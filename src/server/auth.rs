@@ -132,8 +132,8 @@ fn host_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
 }
 
 /// Refuses requests for unknown hosts, and state-changing requests from other sites: a
-/// browser marks those with `Sec-Fetch-Site` (cross-site, same-site) or an `Origin` whose
-/// host is not this server's. Clients that are not browsers send neither and pass.
+/// browser marks those with `Sec-Fetch-Site` (cross-site, same-site) or, without that
+/// header, an `Origin` whose host is not this server's. Clients that are not browsers send neither and pass.
 pub async fn guard_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let h = req.headers();
     if !host_allowed(h, &state.config.allowed_hosts) {
@@ -145,7 +145,10 @@ pub async fn guard_origin(State(state): State<AppState>, req: Request, next: Nex
         if matches!(site, Some("cross-site" | "same-site")) {
             return Error::CrossOrigin.into_response();
         }
-        if let Some(origin) = h.get(header::ORIGIN) {
+        // A browser that says same-origin (a page cannot forge Sec-Fetch-*) is believed: with
+        // `Referrer-Policy: no-referrer` Chromium sends `Origin: null` on our own forms.
+        let own = matches!(site, Some("same-origin" | "none"));
+        if let Some(origin) = h.get(header::ORIGIN).filter(|_| !own) {
             let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
             let origin_host = origin
                 .to_str()
@@ -173,7 +176,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
-             media-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; \
+             media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; \
              base-uri 'none'; object-src 'none'",
         ),
     );
@@ -188,21 +191,6 @@ const LOGIN_PAGE: &str = include_str!("../../web/login.html");
 
 pub async fn login_page() -> Html<String> {
     Html(LOGIN_PAGE.replace("{{message}}", ""))
-}
-
-/// Until the workstation pages exist, `/` says who is signed in, or sends to /login.
-pub async fn home(user: Result<CurrentUser, Error>) -> Response {
-    match user {
-        Ok(u) => Html(format!(
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>medscribe\
-             </title></head><body><p>Signed in as {} ({}).</p><form method=\"post\" \
-             action=\"/logout\"><button>Sign out</button></form></body></html>",
-            html_escape(u.name()),
-            u.role().as_str()
-        ))
-        .into_response(),
-        Err(_) => Redirect::to("/login").into_response(),
-    }
 }
 
 pub fn html_escape(s: &str) -> String {

@@ -1,4 +1,4 @@
-//! `medscribe serve`: the department's HTTP API (and, later, the secretary's pages) over the
+//! `medscribe serve`: the department's HTTP API and the secretary's pages (`pages`) over the
 //! store and the library.
 //!
 //! Handlers are thin: they check who is asking (`auth`), let `workflow` decide what is
@@ -23,6 +23,7 @@ mod auth;
 mod dictations;
 mod error;
 mod letter;
+mod pages;
 mod upload;
 mod view;
 pub mod watch;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/password", post(admin::change_password))
         .route("/api/users", get(admin::list_users).post(admin::add_user))
         .route("/api/users/{name}/disable", post(admin::disable_user))
+        .route("/api/authors", get(admin::authors))
         .route("/api/audit", get(admin::audit))
         .route(
             "/api/dictations",
@@ -92,9 +94,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/dictations/{id}/status", post(dictations::set_status))
         .route("/api/dictations/{id}/release", post(dictations::release))
-        .route("/api/dictations/{id}/letter", get(letter::letter));
+        .route("/api/dictations/{id}/letter", get(letter::letter))
+        .route("/api/templates", get(pages::templates));
     let pages = Router::new()
-        .route("/", get(auth::home))
+        .route("/", get(pages::worklist))
+        .route("/new", get(pages::new_dictation))
+        .route("/dictations/{id}", get(pages::review))
+        .route("/admin", get(pages::admin))
+        .route("/account", get(pages::account))
+        .route("/assets/{name}", get(pages::asset))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout));
     api.merge(pages)

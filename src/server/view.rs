@@ -22,6 +22,10 @@ pub fn list_row(d: &DictationList) -> Value {
         "duration": d.duration,
         "created": rfc3339(d.created),
         "due": d.due.map(rfc3339),
+        "template": d.template,
+        "locked_by": d.locked_by,
+        "error": d.error,
+        "updated": rfc3339(d.updated),
     })
 }
 
@@ -64,6 +68,15 @@ pub fn transcript(t: &Transcript, decisions: &[FindingDecision]) -> Value {
         .map(|d| (d.finding_id.as_str(), d))
         .collect();
     let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
+    // The text's words with their audio times, as [start, end, from, to] (chars, seconds;
+    // from/to null for a word an edit changed): what the review page highlights.
+    let timed: Vec<Value> = crate::check::timed_words(t)
+        .iter()
+        .map(|w| json!([w.start, w.end, w.time.map(|x| x[0]), w.time.map(|x| x[1])]))
+        .collect();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("timed".into(), Value::Array(timed));
+    }
     let ids = finding_ids(&t.findings);
     if let Some(list) = v.get_mut("findings").and_then(Value::as_array_mut) {
         for (f, id) in list.iter_mut().zip(ids) {

@@ -75,6 +75,13 @@ pub struct DictationList {
     pub duration: Option<f64>,
     pub created: i64,
     pub due: Option<i64>,
+    /// The letter or note template (the work type); empty until one is chosen.
+    pub template: String,
+    /// The secretary holding the dictation's lock, while it holds.
+    pub locked_by: Option<String>,
+    /// Why the last transcription failed.
+    pub error: Option<String>,
+    pub updated: i64,
 }
 
 /// A decision on one query.
@@ -118,10 +125,7 @@ fn dictation_from(row: &AnyRow) -> Result<Dictation> {
     let lock_until: Option<i64> = row.try_get("lock_until")?;
     let locked_by: Option<i64> = row.try_get("locked_by")?;
     let locker: Option<String> = row.try_get("locker_name")?;
-    let locked_by = match (locked_by, locker, lock_until) {
-        (Some(id), Some(name), Some(until)) if until > now_ms() => Some((id, name)),
-        _ => None,
-    };
+    let locked_by = locked_by.zip(live_lock(locker, lock_until));
     Ok(Dictation {
         id: row.try_get("id")?,
         author_id: row.try_get("author_id")?,
@@ -146,6 +150,11 @@ fn dictation_from(row: &AnyRow) -> Result<Dictation> {
         created: row.try_get("created")?,
         updated: row.try_get("updated")?,
     })
+}
+
+/// The lock holder's name while the lock holds.
+fn live_lock(name: Option<String>, until: Option<i64>) -> Option<String> {
+    name.filter(|_| until.is_some_and(|u| u > now_ms()))
 }
 
 /// Fields a secretary or author may change on a dictation; `None` leaves one as it is.
@@ -244,8 +253,9 @@ impl Store {
     ) -> Result<Vec<DictationList>> {
         let rows = sqlx::query(
             "SELECT d.id, d.status, d.priority, u.name AS author_name, d.title, d.patient, \
-             d.duration, d.created, d.due FROM dictations d JOIN users u ON u.id = d.author_id \
-             WHERE d.deleted = 0 AND ($1 IS NULL OR d.author_id = $1) \
+             d.duration, d.created, d.due, d.template, d.error, d.updated, d.lock_until, \
+             l.name AS locker_name FROM dictations d JOIN users u ON u.id = d.author_id \
+             LEFT JOIN users l ON l.id = d.locked_by WHERE d.deleted = 0 AND ($1 IS NULL OR d.author_id = $1) \
              AND ($2 IS NULL OR d.status = $2) \
              ORDER BY CASE d.priority WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 ELSE 2 END, \
              COALESCE(d.due, 9223372036854775807), d.created, d.id",
@@ -266,6 +276,10 @@ impl Store {
                     duration: r.try_get("duration")?,
                     created: r.try_get("created")?,
                     due: r.try_get("due")?,
+                    template: r.try_get("template")?,
+                    locked_by: live_lock(r.try_get("locker_name")?, r.try_get("lock_until")?),
+                    error: r.try_get("error")?,
+                    updated: r.try_get("updated")?,
                 })
             })
             .collect()

@@ -1,0 +1,210 @@
+//! The secretary's workstation: the HTML pages and the scripts and styles they load.
+//!
+//! Every page is one shell (`web/shell.html`: header, navigation, a polite live region)
+//! around a static body from `web/`; the page's script fetches its data from the JSON API
+//! with the session cookie, so the pages hold no data the API would not give the same user.
+//! Everything is built into the binary and served by medscribe itself: no CDN, no inline
+//! script (the CSP forbids it). Must never: put request or patient text into HTML unescaped,
+//! or serve a page to someone who has not signed in (they are sent to `/login`).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+
+use super::auth::{CurrentUser, html_escape};
+use super::{AppState, Error};
+use crate::document;
+use crate::workflow::Role;
+
+const SHELL: &str = include_str!("../../web/shell.html");
+
+/// A page: its path's title, body and script.
+struct Page {
+    title: &'static str,
+    body: &'static str,
+    script: &'static str,
+    /// Roles that may open it; empty for everyone signed in.
+    roles: &'static [Role],
+}
+
+const WORKLIST: Page = Page {
+    title: "Worklist",
+    body: include_str!("../../web/worklist.html"),
+    script: "worklist.js",
+    roles: &[],
+};
+const NEW: Page = Page {
+    title: "New dictation",
+    body: include_str!("../../web/new.html"),
+    script: "new.js",
+    roles: &[],
+};
+const REVIEW: Page = Page {
+    title: "Review",
+    body: include_str!("../../web/review.html"),
+    script: "review.js",
+    roles: &[],
+};
+const ADMIN: Page = Page {
+    title: "Administration",
+    body: include_str!("../../web/admin.html"),
+    script: "admin.js",
+    roles: &[Role::Admin],
+};
+const ACCOUNT: Page = Page {
+    title: "Your account",
+    body: include_str!("../../web/account.html"),
+    script: "account.js",
+    roles: &[],
+};
+
+/// Static files under `/assets/`: name, MIME type, contents.
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("app.css", "text/css", include_str!("../../web/app.css")),
+    (
+        "common.js",
+        "text/javascript",
+        include_str!("../../web/common.js"),
+    ),
+    (
+        "worklist.js",
+        "text/javascript",
+        include_str!("../../web/worklist.js"),
+    ),
+    (
+        "new.js",
+        "text/javascript",
+        include_str!("../../web/new.js"),
+    ),
+    (
+        "recorder.js",
+        "text/javascript",
+        include_str!("../../web/recorder.js"),
+    ),
+    (
+        "review.js",
+        "text/javascript",
+        include_str!("../../web/review.js"),
+    ),
+    (
+        "player.js",
+        "text/javascript",
+        include_str!("../../web/player.js"),
+    ),
+    (
+        "keys.js",
+        "text/javascript",
+        include_str!("../../web/keys.js"),
+    ),
+    (
+        "admin.js",
+        "text/javascript",
+        include_str!("../../web/admin.js"),
+    ),
+    (
+        "account.js",
+        "text/javascript",
+        include_str!("../../web/account.js"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../../web/favicon.svg"),
+    ),
+];
+
+fn render(page: &Page, u: &CurrentUser) -> Response {
+    if !page.roles.is_empty() && !page.roles.contains(&u.role()) {
+        let body = "<section class=\"panel\"><h1>Not for your role</h1><p>This page is for \
+                    administrators. <a href=\"/\">Back to the worklist</a>.</p></section>";
+        let html = shell(page.title, body, "", u);
+        return (StatusCode::FORBIDDEN, Html(html)).into_response();
+    }
+    Html(shell(page.title, page.body, page.script, u)).into_response()
+}
+
+fn shell(title: &str, body: &str, script: &str, u: &CurrentUser) -> String {
+    let script = if script.is_empty() {
+        String::new()
+    } else {
+        format!("<script type=\"module\" src=\"/assets/{script}\"></script>")
+    };
+    let admin = if u.role() == Role::Admin {
+        "<a href=\"/admin\">Administration</a>"
+    } else {
+        ""
+    };
+    let shown = if u.user.full_name.is_empty() {
+        &u.user.name
+    } else {
+        &u.user.full_name
+    };
+    SHELL
+        .replace("{{title}}", title)
+        .replace("{{script}}", &script)
+        .replace("{{admin_link}}", admin)
+        .replace("{{user}}", &html_escape(shown))
+        .replace("{{user_name}}", &html_escape(u.name()))
+        .replace("{{role}}", u.role().as_str())
+        .replace("{{body}}", body)
+}
+
+/// Pages need a signed-in browser; anyone else goes to the sign-in form.
+fn page(user: Result<CurrentUser, Error>, p: &Page) -> Response {
+    match user {
+        Ok(u) => render(p, &u),
+        Err(_) => Redirect::to("/login").into_response(),
+    }
+}
+
+pub async fn worklist(user: Result<CurrentUser, Error>) -> Response {
+    page(user, &WORKLIST)
+}
+
+pub async fn new_dictation(user: Result<CurrentUser, Error>) -> Response {
+    page(user, &NEW)
+}
+
+pub async fn review(user: Result<CurrentUser, Error>, Path(_id): Path<String>) -> Response {
+    page(user, &REVIEW)
+}
+
+pub async fn admin(user: Result<CurrentUser, Error>) -> Response {
+    page(user, &ADMIN)
+}
+
+pub async fn account(user: Result<CurrentUser, Error>) -> Response {
+    page(user, &ACCOUNT)
+}
+
+/// `GET /assets/{name}`: the pages' scripts, styles and icon (no patient data; no sign-in).
+pub async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, mime, body)) => {
+            let mut resp = (*body).into_response();
+            resp.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+            resp
+        }
+        None => Error::NotFound("file").into_response(),
+    }
+}
+
+/// `GET /api/templates`: the letter and note templates a dictation may use.
+pub async fn templates(
+    State(state): State<AppState>,
+    _u: CurrentUser,
+) -> Result<Json<Value>, Error> {
+    let dir = state.config.templates_dir.clone();
+    let list = tokio::task::spawn_blocking(move || document::list_templates(&dir))
+        .await
+        .map_err(|e| Error::Internal(format!("reading templates stopped: {e}")))?
+        .map_err(|e| Error::Internal(format!("templates: {e}")))?;
+    let list: Vec<Value> = list
+        .iter()
+        .map(|t| json!({"name": t.name, "description": t.description}))
+        .collect();
+    Ok(Json(json!({ "templates": list })))
+}

@@ -1,0 +1,526 @@
+// The review page: the audio with the transcript it synced to, the editable transcript (saved
+// as you type, kept in this browser until the server has it), the queries panel, the letter's
+// details, a live preview of the letter, DOCX download and sign-off.
+
+import { api, announce, el, me, clock, when, statusChip, priorityChip, patientName, showError } from './common.js';
+import { Player } from './player.js';
+import { installKeys, installPedal, settings } from './keys.js';
+
+const $ = (id) => document.getElementById(id);
+const id = decodeURIComponent(window.location.pathname.split('/').pop());
+const DRAFT = `medscribe-draft-${id}`;
+const SAVE_AFTER_MS = 1200;
+const POLL_MS = 3000;
+
+const KIND = {
+  low_confidence: 'Unclear audio', unknown_term: 'Unknown term', sound_alike: 'Sounds like another word',
+  dose_range: 'Dose', abbreviation: 'Abbreviation', laterality: 'Left or right', inconsistency: 'Does not add up',
+  artifact: 'Recording artefact', missing_field: 'Missing detail', unclear_field: 'Unclear detail',
+  patient_mismatch: 'Wrong patient?',
+};
+
+const page = {
+  d: null,
+  t: null,
+  readOnly: false,
+  dirty: false,
+  saving: null,
+  saveTimer: null,
+  edits: 0,
+};
+
+const transcriptBox = $('transcript');
+const audio = $('player');
+const player = new Player(audio, { onTick: tick, rewind: () => settings().rewind });
+
+function tick() {
+  $('time').textContent = `${clock(audio.currentTime)} / ${clock(audio.duration || page.d?.duration)}`;
+  const total = audio.duration || page.d?.duration || 0;
+  if (total && document.activeElement !== $('seek')) $('seek').value = String(Math.round((audio.currentTime / total) * 1000));
+  $('play').textContent = audio.paused ? 'Play' : 'Pause';
+}
+
+// ---- loading ----
+
+async function load() {
+  try {
+    const d = await api('GET', `/api/dictations/${encodeURIComponent(id)}`);
+    page.d = d;
+    drawHead();
+    drawFields();
+    if (d.transcript && (!page.t || !page.dirty)) {
+      page.t = d.transcript;
+      drawTranscript();
+      drawQueries();
+      offerDraft();
+      refreshLetter();
+    }
+    if (!audio.src) audio.src = `/api/dictations/${encodeURIComponent(id)}/audio`;
+    if (['queued', 'transcribing'].includes(d.status)) window.setTimeout(load, POLL_MS);
+  } catch (e) {
+    showError($('page-error'), e);
+  }
+}
+
+function drawHead() {
+  const d = page.d;
+  const p = d.patient || {};
+  const name = patientName(p) || d.title || 'Untitled dictation';
+  $('title').textContent = name;
+  document.title = `${name} · medscribe`;
+  $('status-chip').replaceChildren(statusChip(d.status));
+  $('priority-chip').replaceChildren(priorityChip(d.priority));
+  $('head-meta').textContent = [d.author && `by ${d.author}`, d.duration && clock(d.duration), d.created && when(d.created), d.template && d.template.replace(/-/g, ' ')].filter(Boolean).join(' · ');
+  const other = d.locked_by && d.locked_by !== me.name && me.role === 'secretary';
+  page.readOnly = other || !['review', 'queried'].includes(d.status);
+  const lock = $('lockbar');
+  if (other) {
+    lock.textContent = `${d.locked_by} is working on this dictation. You can read and listen; changes are hers until she closes it or is idle for a while.`;
+    lock.hidden = false;
+  } else {
+    lock.hidden = true;
+  }
+  transcriptBox.contentEditable = page.readOnly || !d.transcript ? 'false' : 'plaintext-only';
+  const waiting = $('waiting');
+  waiting.replaceChildren();
+  if (d.status === 'failed') {
+    waiting.append(el('p', {}, el('strong', {}, 'Transcription failed. '), d.error || 'No reason was recorded.'),
+      el('p', {}, el('button', { type: 'button', class: 'primary', onclick: () => setStatus('queued') }, 'Transcribe again')));
+    waiting.hidden = false;
+  } else if (['queued', 'transcribing'].includes(d.status)) {
+    waiting.append(el('p', {}, d.status === 'queued' ? 'Waiting for a transcriber. ' : 'Transcribing now. ', 'You can listen already; the transcript appears here by itself.'));
+    waiting.hidden = false;
+  } else {
+    waiting.hidden = true;
+  }
+  const author = me.role === 'author' || me.role === 'admin';
+  $('approve').hidden = !(author && ['review', 'queried'].includes(d.status));
+  $('to-review').hidden = d.status !== 'approved';
+  $('sent').hidden = !(d.status === 'approved' && me.role !== 'author');
+  $('docx').href = `/api/dictations/${encodeURIComponent(id)}/letter?format=docx${d.status === 'approved' || d.status === 'sent' ? '&final=true' : ''}`;
+  $('docx').hidden = !d.transcript;
+  for (const input of document.querySelectorAll('#fields input, #fields select, #fields textarea, #fields button')) {
+    input.disabled = other || d.status === 'sent';
+  }
+}
+
+// ---- transcript ----
+
+/** Draws the text with one element per word (data-start/data-end in seconds). */
+function drawTranscript() {
+  const t = page.t;
+  const chars = Array.from(t.text);
+  const timed = t.timed || [];
+  // Words an edit changed have no time: they take their neighbours' times.
+  const times = timed.map((w) => (w[2] === null ? null : [w[2], w[3]]));
+  for (let i = 0; i < times.length; i += 1) {
+    if (times[i]) continue;
+    let a = i - 1;
+    while (a >= 0 && !times[a]) a -= 1;
+    let b = i + 1;
+    while (b < times.length && !times[b]) b += 1;
+    const from = a >= 0 ? times[a][1] : (b < times.length ? times[b][0] : 0);
+    const to = b < times.length ? times[b][0] : from;
+    times[i] = [from, Math.max(from, to), true];
+  }
+  const pending = (t.findings || []).filter((f) => f.state === 'open' || f.state === 'asked');
+  const frag = document.createDocumentFragment();
+  let at = 0;
+  const words = [];
+  timed.forEach((w, i) => {
+    if (w[0] > at) frag.append(chars.slice(at, w[0]).join(''));
+    const span = document.createElement('span');
+    span.className = times[i][2] ? 'w est' : 'w';
+    span.dataset.start = times[i][0].toFixed(2);
+    span.dataset.end = times[i][1].toFixed(2);
+    const q = pending.find((f) => f.end > w[0] && f.start < w[1]);
+    if (q) { span.classList.add('q'); span.dataset.q = q.id; }
+    span.textContent = chars.slice(w[0], w[1]).join('');
+    frag.append(span);
+    words.push(span);
+    at = w[1];
+  });
+  if (at < chars.length) frag.append(chars.slice(at).join(''));
+  transcriptBox.replaceChildren(frag);
+  player.setWords(words);
+}
+
+/** The caret's offset in characters from the start of the transcript, or null. */
+function caretOffset() {
+  const sel = window.getSelection();
+  if (!sel.rangeCount || !transcriptBox.contains(sel.anchorNode)) return null;
+  const r = document.createRange();
+  r.selectNodeContents(transcriptBox);
+  r.setEnd(sel.anchorNode, sel.anchorOffset);
+  return r.toString().length;
+}
+
+function placeCaret(offset) {
+  const walker = document.createTreeWalker(transcriptBox, NodeFilter.SHOW_TEXT);
+  let left = offset;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (left <= n.length) {
+      window.getSelection().collapse(n, left);
+      return;
+    }
+    left -= n.length;
+  }
+}
+
+/** Selects the text of a char span (Unicode scalar offsets, as the server counts). */
+function selectChars(start, end) {
+  const text = transcriptBox.textContent;
+  const cps = Array.from(text);
+  const u16 = (n) => cps.slice(0, n).join('').length;
+  const a = u16(start);
+  const b = u16(end);
+  const walker = document.createTreeWalker(transcriptBox, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  let pos = 0;
+  let started = false;
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!started && a <= pos + n.length) { range.setStart(n, a - pos); started = true; }
+    if (started && b <= pos + n.length) { range.setEnd(n, b - pos); break; }
+    pos += n.length;
+  }
+  if (!started) return;
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  sel.addRange(range);
+  const box = range.getBoundingClientRect();
+  const outer = transcriptBox.getBoundingClientRect();
+  if (box.top < outer.top || box.bottom > outer.bottom) transcriptBox.scrollTop += box.top - outer.top - outer.height / 3;
+}
+
+function setSaved(text) {
+  $('saved').textContent = text;
+}
+
+transcriptBox.addEventListener('input', () => {
+  if (page.readOnly) return;
+  page.dirty = true;
+  page.edits += 1;
+  window.localStorage.setItem(DRAFT, JSON.stringify({ text: transcriptBox.textContent, base: page.t.text, at: new Date().toISOString() }));
+  setSaved('Not saved yet…');
+  window.clearTimeout(page.saveTimer);
+  page.saveTimer = window.setTimeout(saveTranscript, SAVE_AFTER_MS);
+});
+
+/** Sends the edited text; the re-checked transcript comes back with its timings. */
+async function saveTranscript() {
+  window.clearTimeout(page.saveTimer);
+  if (page.saving) await page.saving;
+  if (!page.dirty) return;
+  const text = transcriptBox.textContent;
+  const edits = page.edits;
+  setSaved('Saving…');
+  page.saving = (async () => {
+    try {
+      const t = await api('PUT', `/api/dictations/${encodeURIComponent(id)}/transcript`, { text });
+      page.t = t;
+      if (page.edits === edits) {
+        page.dirty = false;
+        window.localStorage.removeItem(DRAFT);
+        const focused = document.activeElement === transcriptBox;
+        const caret = focused ? caretOffset() : null;
+        drawTranscript();
+        if (caret !== null) placeCaret(caret);
+      }
+      drawQueries();
+      refreshLetter();
+      setSaved(`Saved ${new Date().toLocaleTimeString(undefined, { timeStyle: 'short' })}`);
+      showError($('page-error'), null);
+      // An edit can move the dictation back to review (no query left with the author).
+      const d = await api('GET', `/api/dictations/${encodeURIComponent(id)}`);
+      page.d = d;
+      drawHead();
+    } catch (e) {
+      setSaved('Not saved: kept in this browser');
+      showError($('page-error'), e);
+    } finally {
+      page.saving = null;
+    }
+  })();
+  await page.saving;
+}
+
+function offerDraft() {
+  let draft = null;
+  try { draft = JSON.parse(window.localStorage.getItem(DRAFT) || 'null'); } catch (e) { draft = null; }
+  if (!draft || draft.text === page.t.text || page.readOnly) {
+    $('draft-notice').hidden = true;
+    return;
+  }
+  $('draft-when').textContent = when(draft.at);
+  $('draft-notice').hidden = false;
+  $('draft-restore').onclick = () => {
+    transcriptBox.textContent = draft.text;
+    page.dirty = true;
+    page.edits += 1;
+    $('draft-notice').hidden = true;
+    saveTranscript();
+  };
+  $('draft-discard').onclick = () => {
+    window.localStorage.removeItem(DRAFT);
+    $('draft-notice').hidden = true;
+  };
+}
+
+// A click on a word plays from it (not while selecting text to change it).
+transcriptBox.addEventListener('click', (ev) => {
+  const w = ev.target.closest('.w');
+  if (!w || !window.getSelection().isCollapsed) return;
+  if (ev.detail > 1) return;
+  player.seek(Number(w.dataset.start), !ev.altKey);
+});
+
+// ---- queries ----
+
+function drawQueries() {
+  const list = $('queries');
+  const findings = page.t.findings || [];
+  const order = { asked: 0, open: 1, resolved: 2, dismissed: 3 };
+  const sorted = [...findings].sort((a, b) => (order[a.state] - order[b.state]) || (a.start - b.start));
+  const pending = findings.filter((f) => f.state === 'open' || f.state === 'asked').length;
+  $('q-count').textContent = findings.length ? `${pending} to do of ${findings.length}` : '';
+  if (!findings.length) {
+    list.replaceChildren(el('li', { class: 'resolved' }, 'Nothing to query in this dictation.'));
+    return;
+  }
+  list.replaceChildren(...sorted.map(query));
+}
+
+function query(f) {
+  const time = f.time ? el('button', { type: 'button', class: 'small', title: 'Play this part', onclick: () => jump(f) }, `▶ ${clock(f.time[0])}`) : null;
+  const li = el('li', { 'data-finding': f.id, class: `${f.state} ${f.severity === 'high' ? 'high' : ''}` },
+    el('div', { class: 'row spread' },
+      el('span', { class: 'kind' }, KIND[f.kind] || f.kind.replace(/_/g, ' '), f.field ? ` · ${f.field}` : ''), time),
+    f.text ? el('div', {}, el('button', { type: 'button', class: 'link said', onclick: () => jump(f), title: 'Show in the transcript' }, `“${f.text}”`)) : null,
+    el('div', {}, f.message));
+  if (f.answer) li.append(el('div', { class: 'answer' }, el('strong', {}, 'Author: '), f.answer));
+  if (f.state === 'asked') {
+    li.append(el('div', { class: 'muted' }, 'Sent to the author', f.note ? `: ${f.note}` : '.'));
+    if (me.role !== 'secretary' && !page.readOnly) li.append(answerForm(f));
+  } else if (f.state === 'resolved' || f.state === 'dismissed') {
+    li.append(el('div', { class: 'muted' }, f.state === 'resolved' ? 'Resolved' : 'Dismissed', f.note ? `: ${f.note}` : ''));
+  } else if (!page.readOnly) {
+    li.append(decideForm(f));
+  }
+  return li;
+}
+
+function decideForm(f) {
+  const fixId = `fix-${f.id}`;
+  const noteId = `note-${f.id}`;
+  const canFix = f.end > f.start;
+  const fix = canFix ? el('input', { id: fixId, value: (f.suggestions && f.suggestions[0]) || f.text, 'aria-label': 'Corrected text' }) : null;
+  const note = el('input', { id: noteId, placeholder: 'Reason or question for the author', 'aria-label': 'Reason or question' });
+  const err = el('p', { class: 'error', role: 'alert', hidden: true });
+  const wrap = el('div', { class: 'decide' });
+  if (canFix) {
+    wrap.append(el('label', { for: fixId }, 'Corrected text'), fix);
+    if (f.suggestions && f.suggestions.length > 1) {
+      wrap.append(el('div', { class: 'actions' }, ...f.suggestions.slice(0, 4).map((s) => el('button', { type: 'button', class: 'small', onclick: () => { fix.value = s; fix.focus(); } }, s))));
+    }
+  }
+  wrap.append(el('label', { for: noteId }, 'Note'), note,
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'small primary', onclick: () => resolve(f, fix ? fix.value : null, note.value, err) }, 'Resolve'),
+      el('button', { type: 'button', class: 'small', onclick: () => decide(f, 'dismiss', note.value, err, 'Say why it can be dismissed, in the note.') }, 'Dismiss'),
+      me.role !== 'author' ? el('button', { type: 'button', class: 'small', onclick: () => decide(f, 'ask', note.value, err, 'Write the question for the author, in the note.') }, 'Ask the author') : null),
+    err);
+  return wrap;
+}
+
+function answerForm(f) {
+  const answerId = `answer-${f.id}`;
+  const input = el('textarea', { id: answerId, rows: '2' });
+  const err = el('p', { class: 'error', role: 'alert', hidden: true });
+  return el('div', { class: 'decide' }, el('label', { for: answerId }, 'Your answer'), input,
+    el('div', { class: 'actions' }, el('button', { type: 'button', class: 'small primary', onclick: () => decide(f, 'answer', input.value, err, 'Write your answer first.') }, 'Send answer')), err);
+}
+
+async function decide(f, action, note, err, needNote) {
+  if (!note.trim()) {
+    showError(err, new Error(needNote));
+    return false;
+  }
+  try {
+    await saveTranscript();
+    const d = await api('POST', `/api/dictations/${encodeURIComponent(id)}/findings/${encodeURIComponent(f.id)}`, { action, note: note.trim() });
+    page.d = d;
+    page.t = d.transcript;
+    drawHead();
+    drawTranscript();
+    drawQueries();
+    refreshLetter();
+    announce({ dismiss: 'Query dismissed.', ask: 'Query sent to the author.', answer: 'Answer sent.', resolve: 'Query resolved.' }[action]);
+    return true;
+  } catch (e) {
+    showError(err, e);
+    return false;
+  }
+}
+
+/** Resolves a query; when the corrected text differs, the transcript is corrected too. */
+async function resolve(f, fixed, note, err) {
+  const change = fixed !== null && fixed.trim() !== '' && fixed !== f.text;
+  const why = note.trim() || (change ? `corrected to “${fixed.trim()}”` : 'checked: correct as dictated');
+  await saveTranscript();
+  const current = (page.t.findings || []).find((x) => x.id === f.id) || f;
+  if (!(await decide(current, 'resolve', why, err, ''))) return;
+  if (!change) return;
+  const cps = Array.from(page.t.text);
+  const text = cps.slice(0, current.start).join('') + fixed.trim() + cps.slice(current.end).join('');
+  transcriptBox.textContent = text;
+  page.dirty = true;
+  page.edits += 1;
+  await saveTranscript();
+}
+
+function jump(f) {
+  if (f.end > f.start) selectChars(f.start, f.end);
+  for (const s of transcriptBox.querySelectorAll('.q.focus')) s.classList.remove('focus');
+  for (const s of transcriptBox.querySelectorAll(`[data-q="${f.id}"]`)) s.classList.add('focus');
+  if (f.time) player.seek(Math.max(0, f.time[0] - 0.5));
+}
+
+function nextQuery() {
+  const open = (page.t?.findings || []).filter((f) => f.state === 'open' || f.state === 'asked').sort((a, b) => a.start - b.start);
+  if (!open.length) { announce('No queries left.'); return; }
+  const now = audio.currentTime;
+  const next = open.find((f) => f.time && f.time[0] > now + 0.6) || open[0];
+  jump(next);
+  const li = document.querySelector(`[data-finding="${next.id}"]`);
+  if (li) li.scrollIntoView({ block: 'nearest' });
+  announce(`${KIND[next.kind] || next.kind}: ${next.message}`);
+}
+
+// ---- details, letter and status ----
+
+function drawFields() {
+  const d = page.d;
+  for (const input of document.querySelectorAll('#fields [data-group]')) {
+    if (document.activeElement === input) continue;
+    const group = d[input.dataset.group] || {};
+    input.value = group[input.dataset.key] || '';
+  }
+  if (document.activeElement !== $('f-template')) $('f-template').value = d.template || '';
+  if (document.activeElement !== $('f-priority')) $('f-priority').value = d.priority;
+}
+
+$('fields').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const body = { patient: { ...(page.d.patient || {}) }, recipient: { ...(page.d.recipient || {}) }, template: $('f-template').value, priority: $('f-priority').value };
+  for (const input of document.querySelectorAll('#fields [data-group]')) {
+    const v = input.value.trim();
+    if (v) body[input.dataset.group][input.dataset.key] = v;
+    else delete body[input.dataset.group][input.dataset.key];
+  }
+  try {
+    const d = await api('PATCH', `/api/dictations/${encodeURIComponent(id)}`, body);
+    if (d && d.id) page.d = d; else page.d = await api('GET', `/api/dictations/${encodeURIComponent(id)}`);
+    if (page.d.transcript && !page.dirty) { page.t = page.d.transcript; drawTranscript(); drawQueries(); }
+    drawHead();
+    drawFields();
+    refreshLetter();
+    showError($('fields-error'), null);
+    $('fields-saved').textContent = 'Saved';
+    announce('Letter details saved.');
+  } catch (e) {
+    showError($('fields-error'), e);
+  }
+});
+
+let letterTimer = null;
+function refreshLetter() {
+  window.clearTimeout(letterTimer);
+  letterTimer = window.setTimeout(async () => {
+    if (!page.d?.transcript) return;
+    try {
+      const r = await fetch(`/api/dictations/${encodeURIComponent(id)}/letter?format=md`, { credentials: 'same-origin' });
+      const text = await r.text();
+      if (!r.ok) throw new Error((() => { try { return JSON.parse(text).error; } catch (e) { return `The letter could not be made (${r.status}).`; } })());
+      $('letter').textContent = text;
+      showError($('letter-error'), null);
+    } catch (e) {
+      showError($('letter-error'), e);
+    }
+  }, 300);
+}
+
+async function setStatus(status) {
+  try {
+    await saveTranscript();
+    const d = await api('POST', `/api/dictations/${encodeURIComponent(id)}/status`, { status });
+    page.d = d;
+    if (d.transcript) page.t = d.transcript;
+    drawHead();
+    if (page.t) { drawTranscript(); drawQueries(); }
+    refreshLetter();
+    announce({ approved: 'Approved.', sent: 'Marked as sent.', review: 'Back in review.', queued: 'Queued for transcription again.' }[status] || `Now ${status}.`);
+    showError($('letter-error'), null);
+    if (status === 'queued') load();
+  } catch (e) {
+    const box = status === 'queued' ? $('page-error') : $('letter-error');
+    showError(box, e);
+  }
+}
+
+$('approve').addEventListener('click', () => setStatus('approved'));
+$('to-review').addEventListener('click', () => setStatus('review'));
+$('sent').addEventListener('click', () => setStatus('sent'));
+
+// ---- player controls ----
+
+audio.addEventListener('error', () => {
+  const type = page.d?.audio?.type || 'this kind of file';
+  showError($('audio-error'), new Error(`This browser cannot play the recording (${type}). The transcript and queries still work; to listen, download the audio: /api/dictations/${id}/audio`));
+});
+$('play').addEventListener('click', () => player.toggle());
+$('back').addEventListener('click', () => player.step(-settings().skip));
+$('fwd').addEventListener('click', () => player.step(settings().skip));
+$('speed').addEventListener('change', () => { audio.playbackRate = Number($('speed').value); });
+audio.addEventListener('ratechange', () => { $('speed').value = String(audio.playbackRate); });
+$('seek').addEventListener('input', () => {
+  const total = audio.duration || page.d?.duration || 0;
+  audio.currentTime = (Number($('seek').value) / 1000) * total;
+});
+
+installKeys((action) => {
+  switch (action) {
+    case 'toggle': player.toggle(); break;
+    case 'play': player.play(); break;
+    case 'stop': player.pause(); break;
+    case 'back': player.step(-settings().skip); break;
+    case 'forward': player.step(settings().skip); break;
+    case 'slower': announce(`Speed ${player.rate(-0.25)}×`); break;
+    case 'faster': announce(`Speed ${player.rate(0.25)}×`); break;
+    case 'nextQuery': nextQuery(); break;
+    default: break;
+  }
+}, { toggle: $('play'), back: $('back'), forward: $('fwd') });
+installPedal($('pedal'), (action) => {
+  if (action === 'play') player.play();
+  else if (action === 'stop') player.pause();
+  else if (action === 'back') player.step(-settings().skip);
+  else if (action === 'forward') player.step(settings().skip);
+});
+
+// Leaving: save what is typed, and give the dictation back to the pool.
+window.addEventListener('pagehide', () => {
+  if (page.dirty) saveTranscript();
+  if (me.role === 'secretary') fetch(`/api/dictations/${encodeURIComponent(id)}/release`, { method: 'POST', keepalive: true, credentials: 'same-origin' });
+});
+
+async function loadTemplates() {
+  try {
+    const data = await api('GET', '/api/templates');
+    $('f-template').append(...data.templates.map((t) => el('option', { value: t.name, title: t.description }, t.name.replace(/-/g, ' '))));
+    if (page.d) $('f-template').value = page.d.template || '';
+  } catch (e) {
+    // The template list is a convenience; the default letter still works.
+  }
+}
+
+loadTemplates().then(load);
