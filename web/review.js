@@ -417,6 +417,12 @@ $('fields').addEventListener('submit', async (ev) => {
     if (v) body[input.dataset.group][input.dataset.key] = v;
     else delete body[input.dataset.group][input.dataset.key];
   }
+  // Other letter fields (clinic, author's role...) the letter said it was missing.
+  const extra = { ...(page.d.fields || {}) };
+  for (const input of document.querySelectorAll('#missing-fields [data-field]')) {
+    if (input.value.trim()) extra[input.dataset.field] = input.value.trim();
+  }
+  body.fields = extra;
   try {
     const d = await api('PATCH', `/api/dictations/${encodeURIComponent(id)}`, body);
     if (d && d.id) page.d = d; else page.d = await api('GET', `/api/dictations/${encodeURIComponent(id)}`);
@@ -432,6 +438,75 @@ $('fields').addEventListener('submit', async (ev) => {
   }
 });
 
+let templates = [];
+
+/** Inline Markdown of the letter (bold, italic, ==queried== text, escapes) as elements. */
+function inline(text, parent) {
+  const stack = [parent];
+  const top = () => stack[stack.length - 1];
+  const toggle = (tag) => {
+    if (top().tagName === tag.toUpperCase() && stack.length > 1) stack.pop();
+    else { const n = el(tag); top().append(n); stack.push(n); }
+  };
+  for (const tok of text.split(/(\*\*|==|\[\^[^\]]+\]|\\.|\*)/)) {
+    if (!tok) continue;
+    if (tok === '**') toggle('strong');
+    else if (tok === '==') toggle('mark');
+    else if (tok === '*') toggle('em');
+    else if (tok.startsWith('[^')) continue;
+    else if (tok.length === 2 && tok[0] === '\\') top().append(tok[1]);
+    else top().append(tok);
+  }
+}
+
+/** The letter preview from its Markdown: headings, paragraphs, line breaks; query notes
+ * (footnotes) are left out, the queries panel has them. Text only, never HTML. */
+function drawLetter(md) {
+  const out = document.createDocumentFragment();
+  const blocks = md.split(/\n\s*\n/);
+  for (const block of blocks) {
+    const lines = block.split('\n').filter((l) => !/^\[\^[^\]]+\]:/.test(l));
+    if (!lines.length) continue;
+    if (/^---+\s*$/.test(lines[0])) { out.append(el('hr')); continue; }
+    const h = lines[0].match(/^(#{1,3})\s+(.*)$/);
+    if (h) { const n = el(`h${h[1].length + 2}`); inline(h[2], n); out.append(n); continue; }
+    const p = el('p');
+    lines.forEach((l, i) => {
+      inline(l.replace(/\s+$/, ''), p);
+      if (i < lines.length - 1) p.append(/ {2}$/.test(l) ? el('br') : ' ');
+    });
+    out.append(p);
+  }
+  $('letter').replaceChildren(out);
+}
+
+/** Inputs for the fields the letter marks `[missing: name]` (patient and recipient fields
+ * are in their own boxes above; the rest are the template's other fields). */
+function drawMissing(letter) {
+  const names = [...new Set([...letter.matchAll(/\\?\[missing: ([a-z0-9._]+)\\?\]/gi)].map((m) => m[1]))];
+  const box = $('missing-fields');
+  const kept = new Map([...box.querySelectorAll('[data-field]')].map((i) => [i.dataset.field, i.value]));
+  const template = templates.find((t) => t.name === (page.d.template || 'clinic-letter'));
+  const describe = (n) => (template?.fields || []).find((f) => f.name === n)?.description || n;
+  box.replaceChildren();
+  for (const n of names) {
+    const group = n.split('.')[0];
+    const own = document.querySelector(`#fields [data-group="${group}"][data-key="${n.slice(group.length + 1)}"]`);
+    if (own) {
+      own.setAttribute('aria-invalid', 'true');
+      continue;
+    }
+    const inputId = `missing-${n.replace(/\./g, '-')}`;
+    box.append(el('p', {}, el('label', { for: inputId }, describe(n)),
+      el('input', { id: inputId, 'data-field': n, value: kept.get(n) || '', autocomplete: 'off', disabled: page.readOnly && me.role === 'secretary' })));
+  }
+  for (const i of document.querySelectorAll('#fields [data-group][aria-invalid]')) {
+    const name = `${i.dataset.group}.${i.dataset.key}`;
+    if (!names.includes(name)) i.removeAttribute('aria-invalid');
+  }
+  $('missing').hidden = !box.children.length;
+}
+
 let letterTimer = null;
 function refreshLetter() {
   window.clearTimeout(letterTimer);
@@ -441,7 +516,8 @@ function refreshLetter() {
       const r = await fetch(`/api/dictations/${encodeURIComponent(id)}/letter?format=md`, { credentials: 'same-origin' });
       const text = await r.text();
       if (!r.ok) throw new Error((() => { try { return JSON.parse(text).error; } catch (e) { return `The letter could not be made (${r.status}).`; } })());
-      $('letter').textContent = text;
+      drawLetter(text);
+      drawMissing(text);
       showError($('letter-error'), null);
     } catch (e) {
       showError($('letter-error'), e);
@@ -516,6 +592,7 @@ window.addEventListener('pagehide', () => {
 async function loadTemplates() {
   try {
     const data = await api('GET', '/api/templates');
+    templates = data.templates;
     $('f-template').append(...data.templates.map((t) => el('option', { value: t.name, title: t.description }, t.name.replace(/-/g, ' '))));
     if (page.d) $('f-template').value = page.d.template || '';
   } catch (e) {

@@ -192,7 +192,7 @@ pub async fn asset(Path(name): Path<String>) -> Response {
     }
 }
 
-/// `GET /api/templates`: the letter and note templates a dictation may use.
+/// `GET /api/templates`: the letter and note templates a dictation may use, with their fields.
 pub async fn templates(
     State(state): State<AppState>,
     _u: CurrentUser,
@@ -204,7 +204,14 @@ pub async fn templates(
         .map_err(|e| Error::Internal(format!("templates: {e}")))?;
     let list: Vec<Value> = list
         .iter()
-        .map(|t| json!({"name": t.name, "description": t.description}))
+        .map(|t| {
+            let fields: Vec<Value> = t
+                .fields
+                .iter()
+                .map(|f| json!({"name": f.name, "description": f.description, "required": f.required}))
+                .collect();
+            json!({"name": t.name, "description": t.description, "fields": fields})
+        })
         .collect();
     Ok(Json(json!({ "templates": list })))
 }
