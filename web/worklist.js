@@ -77,7 +77,7 @@ function row(d, fresh) {
   const tr = el('tr', { tabindex: '-1', 'data-id': d.id, class: fresh ? 'fresh' : null, 'aria-label': `${patientName(p) || d.title || 'Untitled dictation'}, ${d.priority}, ${STATUS_LABEL[d.status] || d.status}` },
     el('td', {}, priorityChip(d.priority), overdue ? el('div', { class: 'overdue sub' }, 'Overdue') : null),
     el('td', {}, statusChip(d.status),
-      d.locked_by ? el('div', { class: 'sub' }, `Open by ${d.locked_by}`) : null,
+      d.locked_by ? el('div', { class: 'sub' }, d.locked_by === me.name ? 'Open by you' : `Open by ${d.locked_by}`) : null,
       d.status === 'failed' && d.error ? el('div', { class: 'sub' }, d.error.slice(0, 80)) : null),
     el('td', {}, el('div', { class: 'patient' }, patientName(p) || el('span', { class: 'muted' }, 'No patient yet')),
       el('div', { class: 'sub' }, [p.mrn, p.dob ? `born ${p.dob}` : null].filter(Boolean).join(' · ') || d.title || '')),

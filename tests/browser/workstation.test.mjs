@@ -23,6 +23,7 @@ let srv;
 let browser;
 let tmp;
 let wav;
+let addendum;
 let token;
 const errors = [];
 
@@ -31,6 +32,7 @@ before(async () => {
   browser = await launch();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'medscribe-pages-'));
   wav = synth(DICTATION, path.join(tmp, 'clinic-letter.wav'), { speed: 140 });
+  addendum = synth('Addendum for Mr John Smith. Please add that his potassium was normal.', path.join(tmp, 'addendum.wav'), { speed: 150 });
   token = apiToken(srv.dir, 'sam');
 });
 
@@ -47,7 +49,7 @@ async function apiGet(p) {
 }
 
 async function signedIn(user) {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1366, height: 860 } });
   const page = await context.newPage();
   errors.push(...[]);
   const mine = pageErrors(page);
@@ -75,22 +77,40 @@ test('a secretary uploads a dictation and opens it from the worklist by keyboard
   await page.selectOption('#author', 'dr.marsh');
   await page.fill('#patient-name', 'John Smith');
   await page.selectOption('#priority', 'urgent');
-  await page.setInputFiles('#files', wav);
-  const link = page.locator('#uploads a', { hasText: 'Queued for transcription' });
-  await link.waitFor({ timeout: 30_000 });
-  id = (await link.getAttribute('href')).split('/').pop();
+  // Two files at once: each becomes a dictation, each with its own progress and link.
+  await page.setInputFiles('#files', [wav, addendum]);
+  const links = page.locator('#uploads a', { hasText: 'Queued for transcription' });
+  await links.nth(1).waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('#uploads progress').count(), 2);
+  id = (await links.first().getAttribute('href')).split('/').pop();
+  await page.locator('#uploads').scrollIntoViewIfNeeded();
   await screenshot(page, 'new-dictation');
+  // Two more from a practice system through the API, for a fuller worklist.
+  for (const [name, priority, template, due] of [['Jane Doe', 'stat', 'discharge-summary', null], ['Peter Brown', 'routine', 'referral-letter', '2026-01-05']]) {
+    const form = new FormData();
+    form.append('audio', new Blob([fs.readFileSync(addendum)]), 'x.wav');
+    form.append('meta', JSON.stringify({ author: 'dr.marsh', priority, template, due, patient: { name, mrn: `RX${name.length}00` } }));
+    const r = await fetch(srv.url + '/api/dictations', { method: 'POST', body: form, headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 201, await r.text());
+  }
 
   await page.goto(srv.url + '/');
   const row = page.locator(`tr[data-id="${id}"]`);
   await row.waitFor();
+  // Most pressing first: the STAT one leads.
+  assert.match(await page.locator('tbody tr').first().innerText(), /STAT[\s\S]*Jane Doe/);
+  assert.match(await page.locator('tr', { hasText: 'Peter Brown' }).innerText(), /Overdue/);
   assert.match(await row.innerText(), /John Smith/);
   assert.match(await row.innerText(), /Urgent/);
   await waitForReview(id);
   // The list refreshes itself: no reload.
   await page.locator(`tr[data-id="${id}"] .s-review`).waitFor({ timeout: 15_000 });
   await screenshot(page, 'worklist');
+  // Keyboard: the grid is one tab stop; arrows move, Enter opens.
   await page.locator('tr[data-id]').first().focus();
+  const rows = await page.locator('tr[data-id]').evaluateAll((trs) => trs.map((t) => t.dataset.id));
+  for (let i = 0; i < rows.indexOf(id); i += 1) await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.id), id);
   await Promise.all([page.waitForURL(`**/dictations/${id}`), page.keyboard.press('Enter')]);
   await page.locator('#transcript .w').first().waitFor();
   await page.close();
