@@ -1,0 +1,114 @@
+// When things go wrong, in the browser: a dictation whose transcription failed shows its
+// reason and can be sent again; a very long transcript (about two hours of words) opens with
+// every word drawn and an edit typed at its end is saved.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startServer, synth, launch, login, apiToken } from './harness.mjs';
+
+let srv;
+let browser;
+let tmp;
+let token;
+const ids = {};
+
+async function api(method, p, body) {
+  const init = { method, headers: { Authorization: `Bearer ${token}` } };
+  if (body instanceof FormData) init.body = body;
+  else if (body) { init.body = JSON.stringify(body); init.headers['Content-Type'] = 'application/json'; }
+  const r = await fetch(srv.url + p, init);
+  const text = await r.text();
+  assert.ok(r.ok, `${method} ${p}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function upload(file, patient) {
+  const form = new FormData();
+  form.append('audio', new Blob([fs.readFileSync(file)]), path.basename(file));
+  form.append('meta', JSON.stringify({ author: 'dr.marsh', patient: { name: patient } }));
+  return (await api('POST', '/api/dictations', form)).id;
+}
+
+async function settled(id) {
+  for (let i = 0; i < 240; i += 1) {
+    const d = await api('GET', `/api/dictations/${id}`);
+    if (['review', 'failed'].includes(d.status)) return d;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`dictation ${id} was not transcribed in 2 minutes`);
+}
+
+before(async () => {
+  srv = await startServer();
+  browser = await launch();
+  token = apiToken(srv.dir, 'sam');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'medscribe-trouble-'));
+  const silent = path.join(tmp, 'silent.wav');
+  execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', silent, 'trim', '0', '4']);
+  const speech = synth('The chest is clear and the heart sounds are normal.', path.join(tmp, 'speech.wav'));
+  ids.silent = await upload(silent, 'Silent Recording');
+  ids.mulaw = await upload(speech, 'Long Dictation');
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('a failed dictation shows why, and "Transcribe again" queues it again', async () => {
+  const d = await settled(ids.silent);
+  assert.equal(d.status, 'failed');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, srv.url, 'sam');
+  await page.click('[data-view="failed"]');
+  const row = page.locator(`tr[data-id="${ids.silent}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /Failed[\s\S]*silent/);
+  await row.click();
+  await page.locator('#waiting:not([hidden])').waitFor();
+  assert.match(await page.locator('#waiting').innerText(), /Transcription failed\. no speech found: the recording is silent/);
+  await page.getByRole('button', { name: 'Transcribe again' }).click();
+  await page.waitForFunction(() => /Transcrib|Waiting|Failed/.test(document.getElementById('status-chip').textContent));
+  const again = await settled(ids.silent);
+  assert.equal(again.status, 'failed');
+  assert.ok(Date.parse(again.updated) > Date.parse(d.updated), 'the dictation was not transcribed again');
+  await context.close();
+});
+
+test('a two-hour transcript opens with every word drawn and an edit at its end is saved', async () => {
+  const d = await settled(ids.mulaw);
+  const sentence = 'The patient reports intermittent chest pain on exertion relieved by rest and denies palpitations. ';
+  const long = d.transcript.text + '\n\n' + sentence.repeat(1400); // about 20,000 words
+  await api('PUT', `/api/dictations/${ids.mulaw}/transcript`, { text: long });
+  await api('POST', `/api/dictations/${ids.mulaw}/release`);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, srv.url, 'sam');
+  const t0 = Date.now();
+  await page.goto(`${srv.url}/dictations/${ids.mulaw}`);
+  await page.waitForFunction(() => document.querySelectorAll('#transcript .w').length > 19000, null, { timeout: 20_000 });
+  const opened = Date.now() - t0;
+  // Typing at the end is saved. (Each keystroke in a transcript this long takes seconds in
+  // Chromium today: measured and reported, not yet fixed.)
+  const typed = await page.evaluate(() => {
+    const box = document.getElementById('transcript');
+    box.focus();
+    const sel = window.getSelection();
+    sel.selectAllChildren(box);
+    sel.collapseToEnd();
+    const a = performance.now();
+    document.execCommand('insertText', false, ' Noted.');
+    return performance.now() - a;
+  });
+  console.log(`two-hour transcript: ${opened} ms to open with every word drawn; one insertion took ${Math.round(typed)} ms`);
+  await page.locator('#saved', { hasText: /^Saved/ }).waitFor({ timeout: 30_000 });
+  const after = await api('GET', `/api/dictations/${ids.mulaw}`);
+  assert.match(after.transcript.text, /denies palpitations\.\s+Noted\.\s*$/);
+  await context.close();
+});
