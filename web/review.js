@@ -11,6 +11,8 @@ const id = decodeURIComponent(window.location.pathname.split('/').pop());
 const DRAFT = `medscribe-draft-${id}`;
 const SAVE_AFTER_MS = 1200;
 const POLL_MS = 3000;
+/** Words in a paragraph piece before it may end at a sentence (see drawTranscript). */
+const PIECE_WORDS = 150;
 
 const KIND = {
   low_confidence: 'Unclear audio', unknown_term: 'Unknown term', sound_alike: 'Sounds like another word',
@@ -106,41 +108,80 @@ function drawHead() {
 
 // ---- transcript ----
 
-/** Draws the text with one element per word (data-start/data-end in seconds). */
+/** Audio times for every word: words an edit changed (no time) take their neighbours'. */
+function wordTimes(timed) {
+  const times = timed.map((w) => (w[2] === null ? null : [w[2], w[3], false]));
+  let last = null;
+  const before = times.map((x) => { if (x) last = x; return last; });
+  let next = null;
+  const after = new Array(times.length);
+  for (let i = times.length - 1; i >= 0; i -= 1) { if (times[i]) next = times[i]; after[i] = next; }
+  return times.map((x, i) => {
+    if (x) return x;
+    const from = before[i] ? before[i][1] : (after[i] ? after[i][0] : 0);
+    const to = after[i] ? after[i][0] : from;
+    return [from, Math.max(from, to), true];
+  });
+}
+
+/** Where a paragraph piece may end: after a line break, or after a sentence once the piece
+ * is long. */
+function breakAfter(between, words) {
+  if (between.includes('\n')) return between.lastIndexOf('\n') + 1;
+  if (words >= PIECE_WORDS && /[.?!]["')\]]?\s+$/.test(between)) return between.length;
+  return -1;
+}
+
+/** Draws the text with one element per word (data-start/data-end in seconds), in block
+ * pieces at line breaks and, in a long paragraph, at a sentence end every few hundred
+ * words: the browser lays out one piece per keystroke instead of the whole transcript
+ * (one 20,000-word paragraph took seconds a key). The text itself is unchanged. */
 function drawTranscript() {
   const t = page.t;
   const chars = Array.from(t.text);
   const timed = t.timed || [];
-  // Words an edit changed have no time: they take their neighbours' times.
-  const times = timed.map((w) => (w[2] === null ? null : [w[2], w[3]]));
-  for (let i = 0; i < times.length; i += 1) {
-    if (times[i]) continue;
-    let a = i - 1;
-    while (a >= 0 && !times[a]) a -= 1;
-    let b = i + 1;
-    while (b < times.length && !times[b]) b += 1;
-    const from = a >= 0 ? times[a][1] : (b < times.length ? times[b][0] : 0);
-    const to = b < times.length ? times[b][0] : from;
-    times[i] = [from, Math.max(from, to), true];
-  }
-  const pending = (t.findings || []).filter((f) => f.state === 'open' || f.state === 'asked');
+  const times = wordTimes(timed);
+  const pending = (t.findings || []).filter((f) => (f.state === 'open' || f.state === 'asked') && f.end > f.start)
+    .sort((x, y) => x.start - y.start);
   const frag = document.createDocumentFragment();
-  let at = 0;
+  let piece = el('span', { class: 'piece' });
+  let inPiece = 0;
   const words = [];
+  let at = 0;
+  let q = 0;
+  // Text between words goes into the current piece, which ends after a line break (each
+  // further "\n" of a blank line is a piece of its own) or, when long, a sentence.
+  const text = (from, to) => {
+    let rest = chars.slice(from, to).join('');
+    for (let cut = breakAfter(rest, inPiece); cut >= 0; cut = breakAfter(rest, inPiece)) {
+      const head = rest.includes('\n') ? rest.indexOf('\n') + 1 : cut;
+      piece.append(rest.slice(0, head));
+      frag.append(piece);
+      piece = el('span', { class: 'piece' });
+      inPiece = 0;
+      rest = rest.slice(head);
+      if (!rest) break;
+    }
+    if (rest) piece.append(rest);
+  };
   timed.forEach((w, i) => {
-    if (w[0] > at) frag.append(chars.slice(at, w[0]).join(''));
+    if (w[0] > at) text(at, w[0]);
     const span = document.createElement('span');
     span.className = times[i][2] ? 'w est' : 'w';
     span.dataset.start = times[i][0].toFixed(2);
     span.dataset.end = times[i][1].toFixed(2);
-    const q = pending.find((f) => f.end > w[0] && f.start < w[1]);
-    if (q) { span.classList.add('q'); span.dataset.q = q.id; }
+    while (q < pending.length && pending[q].end <= w[0]) q += 1;
+    for (let j = q; j < pending.length && pending[j].start < w[1]; j += 1) {
+      if (pending[j].end > w[0]) { span.classList.add('q'); span.dataset.q = pending[j].id; break; }
+    }
     span.textContent = chars.slice(w[0], w[1]).join('');
-    frag.append(span);
+    piece.append(span);
+    inPiece += 1;
     words.push(span);
     at = w[1];
   });
-  if (at < chars.length) frag.append(chars.slice(at).join(''));
+  if (at < chars.length) text(at, chars.length);
+  frag.append(piece);
   transcriptBox.replaceChildren(frag);
   player.setWords(words);
 }
@@ -290,12 +331,18 @@ function drawQueries() {
   list.replaceChildren(...sorted.map(query));
 }
 
+/** A query's words, shortened for the panel (the transcript shows them whole). */
+function short(text) {
+  const cps = Array.from(text);
+  return cps.length > 120 ? `${cps.slice(0, 80).join('')} … ${cps.slice(-30).join('')}` : text;
+}
+
 function query(f) {
   const time = f.time ? el('button', { type: 'button', class: 'small', title: 'Play this part', onclick: () => jump(f) }, `▶ ${clock(f.time[0])}`) : null;
   const li = el('li', { 'data-finding': f.id, class: `${f.state} ${f.severity === 'high' ? 'high' : ''}` },
     el('div', { class: 'row spread' },
       el('span', { class: 'kind' }, KIND[f.kind] || f.kind.replace(/_/g, ' '), f.field ? ` · ${f.field}` : ''), time),
-    f.text ? el('div', {}, el('button', { type: 'button', class: 'link said', onclick: () => jump(f), title: 'Show in the transcript' }, `“${f.text}”`)) : null,
+    f.text ? el('div', {}, el('button', { type: 'button', class: 'link said', onclick: () => jump(f), title: 'Show in the transcript' }, `“${short(f.text)}”`)) : null,
     el('div', {}, f.message));
   if (f.answer) li.append(el('div', { class: 'answer' }, el('strong', {}, 'Author: '), f.answer));
   if (f.state === 'asked') {

@@ -1,6 +1,6 @@
 // When things go wrong, in the browser: a dictation whose transcription failed shows its
 // reason and can be sent again; a very long transcript (about two hours of words) opens with
-// every word drawn and an edit typed at its end is saved.
+// every word drawn, and typing in it stays quick and is saved.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, synth, launch, login, apiToken } from './harness.mjs';
+import { startServer, synth, launch, login, apiToken, screenshot } from './harness.mjs';
 
 let srv;
 let browser;
@@ -81,7 +81,7 @@ test('a failed dictation shows why, and "Transcribe again" queues it again', asy
   await context.close();
 });
 
-test('a two-hour transcript opens with every word drawn and an edit at its end is saved', async () => {
+test('a two-hour transcript opens with every word drawn and takes typing without stalling', async () => {
   const d = await settled(ids.mulaw);
   const sentence = 'The patient reports intermittent chest pain on exertion relieved by rest and denies palpitations. ';
   const long = d.transcript.text + '\n\n' + sentence.repeat(1400); // about 20,000 words
@@ -94,19 +94,27 @@ test('a two-hour transcript opens with every word drawn and an edit at its end i
   await page.goto(`${srv.url}/dictations/${ids.mulaw}`);
   await page.waitForFunction(() => document.querySelectorAll('#transcript .w').length > 19000, null, { timeout: 20_000 });
   const opened = Date.now() - t0;
-  // Typing at the end is saved. (Each keystroke in a transcript this long takes seconds in
-  // Chromium today: measured and reported, not yet fixed.)
-  const typed = await page.evaluate(() => {
+  // Typing at the end: each keystroke is laid out quickly (the transcript is drawn in
+  // pieces; one 20,000-word block took about 4 s a key in Chromium).
+  const keys = await page.evaluate(async () => {
     const box = document.getElementById('transcript');
     box.focus();
     const sel = window.getSelection();
     sel.selectAllChildren(box);
     sel.collapseToEnd();
-    const a = performance.now();
-    document.execCommand('insertText', false, ' Noted.');
-    return performance.now() - a;
+    const took = [];
+    for (const ch of ' Noted.') {
+      const a = performance.now();
+      document.execCommand('insertText', false, ch);
+      took.push(performance.now() - a);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return took;
   });
-  console.log(`two-hour transcript: ${opened} ms to open with every word drawn; one insertion took ${Math.round(typed)} ms`);
+  const worst = Math.max(...keys);
+  console.log(`two-hour transcript: ${opened} ms to open with every word drawn; slowest keystroke ${Math.round(worst)} ms`);
+  assert.ok(worst < 1000, `a keystroke took ${Math.round(worst)} ms`);
+  await screenshot(page, 'long-transcript');
   await page.locator('#saved', { hasText: /^Saved/ }).waitFor({ timeout: 30_000 });
   const after = await api('GET', `/api/dictations/${ids.mulaw}`);
   assert.match(after.transcript.text, /denies palpitations\.\s+Noted\.\s*$/);
