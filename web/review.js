@@ -598,7 +598,12 @@ $('sent').addEventListener('click', () => setStatus('sent'));
 
 audio.addEventListener('error', () => {
   const type = page.d?.audio?.type || 'this kind of file';
-  showError($('audio-error'), new Error(`This browser cannot play the recording (${type}). The transcript and queries still work; to listen, download the audio: /api/dictations/${id}/audio`));
+  const box = $('audio-error');
+  box.replaceChildren(`This browser cannot play the recording (${type}; Apple Lossless, for one, plays only in Safari). `
+    + 'The transcript and queries still work. ',
+  el('a', { href: `/api/dictations/${encodeURIComponent(id)}/audio`, download: '' }, 'Download the recording'),
+  ' to listen in another player.');
+  box.hidden = false;
 });
 $('play').addEventListener('click', () => player.toggle());
 $('back').addEventListener('click', () => player.step(-settings().skip));

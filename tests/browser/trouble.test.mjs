@@ -50,7 +50,11 @@ before(async () => {
   const silent = path.join(tmp, 'silent.wav');
   execFileSync('sox', ['-n', '-r', '16000', '-c', '1', '-b', '16', silent, 'trim', '0', '4']);
   const speech = synth('The chest is clear and the heart sounds are normal.', path.join(tmp, 'speech.wav'));
+  // Apple Lossless in M4A: medscribe reads it, Chromium cannot play it.
+  const alac = path.join(tmp, 'memo.m4a');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', speech, '-c:a', 'alac', alac]);
   ids.silent = await upload(silent, 'Silent Recording');
+  ids.alac = await upload(alac, 'Apple Memo');
   ids.mulaw = await upload(speech, 'Long Dictation');
 });
 
@@ -78,6 +82,21 @@ test('a failed dictation shows why, and "Transcribe again" queues it again', asy
   const again = await settled(ids.silent);
   assert.equal(again.status, 'failed');
   assert.ok(Date.parse(again.updated) > Date.parse(d.updated), 'the dictation was not transcribed again');
+  await context.close();
+});
+
+test('audio the browser cannot play is reported, with a download; the transcript still works', async () => {
+  const d = await settled(ids.alac);
+  assert.equal(d.status, 'review', d.error);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, srv.url, 'sam');
+  await page.goto(`${srv.url}/dictations/${ids.alac}`);
+  await page.locator('#audio-error:not([hidden])').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('#audio-error').innerText(), /This browser cannot play the recording \(audio\/mp4/);
+  assert.equal(await page.locator('#audio-error a').getAttribute('href'), `/api/dictations/${ids.alac}/audio`);
+  assert.match(await page.locator('#transcript').innerText(), /chest|clear|heart/i);
+  await page.goto(srv.url + '/');
   await context.close();
 });
 
