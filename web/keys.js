@@ -12,11 +12,12 @@ export const ACTIONS = {
   slower: 'Slower',
   faster: 'Faster',
   nextQuery: 'Next query',
+  playHere: 'Play from the word at the cursor',
 };
 
 const PRESETS = {
-  otranscribe: { toggle: 'Escape', back: 'F1', forward: 'F2', slower: 'F3', faster: 'F4', stop: 'Ctrl+F9', nextQuery: 'Alt+ArrowDown' },
-  expressscribe: { toggle: 'F9', stop: 'F4', back: 'F7', forward: 'F8', slower: 'Ctrl+F7', faster: 'Ctrl+F8', nextQuery: 'Alt+ArrowDown' },
+  otranscribe: { toggle: 'Escape', back: 'F1', forward: 'F2', slower: 'F3', faster: 'F4', stop: 'Ctrl+F9', nextQuery: 'Alt+ArrowDown', playHere: 'Ctrl+Enter' },
+  expressscribe: { toggle: 'F9', stop: 'F4', back: 'F7', forward: 'F8', slower: 'Ctrl+F7', faster: 'Ctrl+F8', nextQuery: 'Alt+ArrowDown', playHere: 'Ctrl+Enter' },
 };
 
 const SINGLE = { k: 'toggle', j: 'back', l: 'forward', ',': 'slower', '.': 'faster', n: 'nextQuery' };

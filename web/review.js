@@ -432,6 +432,21 @@ function jump(f) {
   if (f.time) player.seek(Math.max(0, f.time[0] - 0.5));
 }
 
+/** Plays from the word at the caret (or the selection's first word): the keyboard's click. */
+function playHere() {
+  const sel = window.getSelection();
+  if (!sel.rangeCount || !transcriptBox.contains(sel.anchorNode)) { announce('Put the cursor in the transcript first.'); return; }
+  const node = sel.getRangeAt(0).startContainer;
+  const at = (node.nodeType === Node.TEXT_NODE ? node.parentElement : node).closest('.w');
+  let word = at;
+  if (!word) {
+    // Between words: the next word after the caret.
+    const words = [...transcriptBox.querySelectorAll('.w')];
+    word = words.find((w) => sel.getRangeAt(0).comparePoint(w, 0) >= 0) || words[words.length - 1];
+  }
+  if (word) player.seek(Number(word.dataset.start));
+}
+
 function nextQuery() {
   const open = (page.t?.findings || []).filter((f) => f.state === 'open' || f.state === 'asked').sort((a, b) => a.start - b.start);
   if (!open.length) { announce('No queries left.'); return; }
@@ -625,6 +640,7 @@ installKeys((action) => {
     case 'slower': announce(`Speed ${player.rate(-0.25)}×`); break;
     case 'faster': announce(`Speed ${player.rate(0.25)}×`); break;
     case 'nextQuery': nextQuery(); break;
+    case 'playHere': playHere(); break;
     default: break;
   }
 }, { toggle: $('play'), back: $('back'), forward: $('fwd') });

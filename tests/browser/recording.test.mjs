@@ -103,5 +103,18 @@ test('an author records in the browser with a pause, and the recording is transc
   await page.keyboard.press('F6');
   const resumed = await page.evaluate(() => document.getElementById('player').currentTime);
   assert.ok(resumed < stopped - 1 && resumed > stopped - 2, `resumed at ${resumed} after pausing at ${stopped}`);
+  await page.keyboard.press('F6');
+  // Ctrl+Enter plays from the word at the cursor (the keyboard's click on a word).
+  const last = page.locator('#transcript .w').last();
+  const lastStart = Number(await last.getAttribute('data-start'));
+  await last.click({ modifiers: ['Alt'] }); // Alt+click places the cursor without playing
+  await page.waitForTimeout(200);
+  await page.evaluate(() => document.getElementById('player').pause());
+  await page.evaluate(() => { document.getElementById('player').currentTime = 0; });
+  await page.keyboard.press('Control+Enter');
+  await page.waitForFunction((t) => {
+    const a = document.getElementById('player');
+    return !a.paused && a.currentTime >= t - 0.05;
+  }, lastStart, { timeout: 5_000 });
   await context.close();
 });
