@@ -48,11 +48,12 @@ $('add-user').addEventListener('submit', async (ev) => {
 
 function drawAudit() {
   const q = $('audit-filter').value.trim().toLowerCase();
-  const shown = events.filter((e) => !q || [e.user, e.action, e.dictation].filter(Boolean).join(' ').toLowerCase().includes(q));
+  const shown = events.filter((e) => !q || [e.user, e.action, e.detail, e.dictation].filter(Boolean).join(' ').toLowerCase().includes(q));
   $('audit').replaceChildren(...shown.slice(0, 500).map((e) => el('tr', {},
     el('td', { title: e.at }, when(e.at)),
     el('td', {}, e.user),
     el('td', {}, e.action.replace(/_/g, ' ')),
+    el('td', {}, e.detail || ''),
     el('td', {}, e.dictation ? el('a', { href: `/dictations/${encodeURIComponent(e.dictation)}` }, e.dictation) : ''))));
 }
 

@@ -283,9 +283,10 @@ test('queries: one resolved with the corrected text, one sent to the author, who
   assert.match(text, /breathlessness/);
   assert.match(text, /John Smith/);
   await page.close();
+
 });
 
-test('a session that ends mid-edit keeps the edit and saves it after signing in again', async () => {
+test('a session that ends mid-edit keeps the edit and saves it after signing in again; approved again and sent', async () => {
   // Back to review so the transcript can be edited again.
   const { page, context } = await signedIn('dr.marsh');
   await page.goto(`${srv.url}/dictations/${id}`);
@@ -309,7 +310,22 @@ test('a session that ends mid-edit keeps the edit and saves it after signing in 
   await page.locator('#saved', { hasText: /^Saved/ }).waitFor({ timeout: 10_000 });
   const d = await apiGet(`/api/dictations/${id}`);
   assert.match(d.transcript.text, /left knee is tender/);
+  await page.locator('#approve:not([hidden])').click();
+  await page.locator('#status-chip .s-approved').waitFor();
   await page.close();
+
+  // The secretary sends it and marks it so; the worklist moves it to Sent.
+  const sent = (await signedIn('sam')).page;
+  await sent.goto(`${srv.url}/dictations/${id}`);
+  await sent.locator('#sent:not([hidden])').click();
+  await sent.locator('#status-chip .s-sent').waitFor();
+  // Announced politely to screen readers.
+  await sent.waitForFunction(() => document.getElementById('announce').textContent === 'Marked as sent.');
+  assert.equal(await sent.locator('#announce').getAttribute('aria-live'), 'polite');
+  await sent.goto(srv.url + '/');
+  await sent.click('[data-view="sent"]');
+  await sent.locator(`tr[data-id="${id}"]`).waitFor();
+  await sent.close();
 });
 
 test('admin and account pages; no page broke the CSP or threw', async () => {
@@ -318,6 +334,13 @@ test('admin and account pages; no page broke the CSP or threw', async () => {
   await page.locator('#audit tr').first().waitFor();
   const audit = await page.locator('#audit').innerText();
   assert.match(audit, /filled from dictation|edit transcript|transcript/);
+  await page.fill('#u-name', 'nina');
+  await page.fill('#u-full', 'Nina Okafor');
+  await page.selectOption('#u-role', 'secretary');
+  await page.fill('#u-pass', 'nina-first-password');
+  await page.click('#add-user button[type=submit]');
+  await page.locator('#users tr', { hasText: 'Nina Okafor' }).waitFor();
+  await page.locator('#audit tr', { hasText: 'user add' }).filter({ hasText: 'nina' }).waitFor();
   await screenshot(page, 'admin');
   await page.goto(srv.url + '/account');
   await screenshot(page, 'account');
