@@ -462,6 +462,11 @@ fn every_endpoint_checks_who_is_asking() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 429);
+    // The browser gets the form again saying how long to wait, not a JSON error.
+    assert!(r.headers().contains_key("retry-after"));
+    let page = r.text().unwrap();
+    assert!(page.contains("Too many failed sign-ins. Wait"), "{page}");
+    assert!(page.contains("name=\"password\""), "{page}");
     let failed: Vec<Value> = s.json(&admin, "/api/audit")["events"]
         .as_array()
         .unwrap()

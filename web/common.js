@@ -50,24 +50,39 @@ function signInAgain() {
   relogin = new Promise((resolve) => {
     const form = document.getElementById('relogin-form');
     const error = document.getElementById('relogin-error');
-    document.getElementById('relogin-user').value = me.name || '';
+    // The same user signs in again: the page's work is theirs, and is saved as theirs.
+    const user = document.getElementById('relogin-user');
+    user.value = me.name || '';
+    user.readOnly = true;
     const submit = async (ev) => {
       ev.preventDefault();
       error.hidden = true;
-      const body = new URLSearchParams(new FormData(form));
-      const r = await fetch('/login', { method: 'POST', body, credentials: 'same-origin' });
-      const check = await fetch('/api/me', { credentials: 'same-origin' });
-      if (r.ok && check.ok) {
-        form.removeEventListener('submit', submit);
-        form.reset();
-        dialog.close();
-        relogin = null;
-        announce('Signed in again. Carrying on.');
-        resolve();
-      } else {
-        error.textContent = 'Wrong user name or password.';
-        error.hidden = false;
+      try {
+        const body = new URLSearchParams(new FormData(form));
+        const r = await fetch('/login', { method: 'POST', body, credentials: 'same-origin' });
+        const check = await fetch('/api/me', { credentials: 'same-origin' });
+        const who = check.ok ? await check.json() : null;
+        if (r.ok && who && who.name === me.name) {
+          form.removeEventListener('submit', submit);
+          document.getElementById('relogin-pass').value = '';
+          dialog.close();
+          relogin = null;
+          announce('Signed in again. Carrying on.');
+          resolve();
+          return;
+        }
+        if (who && who.name !== me.name) {
+          // Someone else signed in in this browser: start again as them (drafts are kept).
+          window.location.reload();
+          return;
+        }
+        error.textContent = r.status === 429
+          ? 'Too many attempts: wait a few minutes, then try again.'
+          : 'Wrong password.';
+      } catch (e) {
+        error.textContent = 'The server cannot be reached; try again in a moment.';
       }
+      error.hidden = false;
     };
     form.addEventListener('submit', submit);
     dialog.addEventListener('cancel', (ev) => ev.preventDefault());

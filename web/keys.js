@@ -66,6 +66,9 @@ export function installKeys(run, buttons) {
   let capturing = null;
   document.addEventListener('keydown', (ev) => {
     if (capturing) return;
+    // Keys belong to an open dialog (Escape closes it) and Alt+arrows to a list box.
+    if (ev.target.closest && ev.target.closest('dialog[open]')) return;
+    if (ev.target.tagName === 'SELECT' && ev.altKey) return;
     const name = keyName(ev);
     if (!name) return;
     let action = Object.keys(s.keys).find((a) => s.keys[a] === name);
@@ -108,16 +111,29 @@ function setupDialog(get, set, setCapturing) {
       table.append(tr);
     }
   };
+  let cancel = null;
   const capture = (action, button) => {
+    if (cancel) cancel();
     button.textContent = 'Press a key… (Backspace: keep)';
-    const onKey = (ev) => {
+    button.setAttribute('aria-label', `${ACTIONS[action]}: press the new key, or Backspace to keep it`);
+    const stop = () => {
+      document.removeEventListener('keydown', onKey, true);
+      setCapturing(null);
+      cancel = null;
+    };
+    // A key that types text cannot be a shortcut: it would stop typing (WCAG 2.1.4).
+    const types = (ev) => ev.key.length === 1 && !ev.ctrlKey && !ev.altKey && !ev.metaKey;
+    function onKey(ev) {
       const name = keyName(ev);
       if (!name) return;
       ev.preventDefault();
       ev.stopPropagation();
-      document.removeEventListener('keydown', onKey, true);
-      setCapturing(null);
-      if (name !== 'Backspace' && name !== 'Tab') {
+      if (types(ev) || ['Enter', 'Tab', 'Delete'].includes(name)) {
+        button.textContent = 'Use a function key, Escape, or a key with Ctrl or Alt';
+        return;
+      }
+      stop();
+      if (name !== 'Backspace') {
         const s = get();
         const keys = { ...s.keys };
         // A key does one thing: whatever had it before loses it to this action.
@@ -126,12 +142,14 @@ function setupDialog(get, set, setCapturing) {
         set({ ...s, keys });
       }
       draw();
-    };
+    }
+    cancel = () => { stop(); draw(); };
     setCapturing(onKey);
     document.addEventListener('keydown', onKey, true);
   };
   document.getElementById('keys-open').addEventListener('click', () => { draw(); dialog.showModal(); });
   document.getElementById('keys-close').addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => { if (cancel) cancel(); });
   document.getElementById('preset').addEventListener('change', (ev) => {
     const preset = ev.target.value;
     set({ ...get(), preset, keys: { ...PRESETS[preset] } });

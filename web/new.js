@@ -158,12 +158,19 @@ $('rec-start').addEventListener('click', async () => {
     await recorder.start();
     setMode('recording');
     announce('Recording.');
+    window.clearInterval(ticker);
     ticker = window.setInterval(() => { $('rec-time').textContent = clock(recorder.seconds); }, 250);
   } catch (e) {
     showError($('rec-error'), new Error(e.name === 'NotAllowedError' ? 'The browser was not allowed to use the microphone. Allow it in the address bar, then press Record again.' : (e.message || String(e))));
   }
 });
-$('rec-pause').addEventListener('click', () => { recorder.pause(); setMode('paused'); announce('Paused.'); });
+$('rec-pause').addEventListener('click', () => { recorder.pause(); window.clearInterval(ticker); setMode('paused'); announce('Paused.'); });
+window.addEventListener('beforeunload', (ev) => {
+  if (recorder.samples > 0) {
+    ev.preventDefault();
+    ev.returnValue = '';
+  }
+});
 $('rec-stop').addEventListener('click', async () => {
   await recorder.stop();
   window.clearInterval(ticker);
@@ -180,7 +187,12 @@ $('rec-send').addEventListener('click', async () => {
   $('rec-send').disabled = true;
   const stamp = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const done = await upload(recorder.wav(), `Recording ${stamp}.wav`);
-  if (done) recorder.discard();
+  if (done) {
+    recorder.discard();
+    // The next recording is most likely another patient: start from empty details.
+    for (const f of ['patient-name', 'patient-dob', 'patient-mrn', 'title', 'note']) $(f).value = '';
+    announce('Sent. The patient details are cleared for the next dictation.');
+  }
   setMode('idle');
 });
 

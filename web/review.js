@@ -8,7 +8,9 @@ import { installKeys, installPedal, settings } from './keys.js';
 
 const $ = (id) => document.getElementById(id);
 const id = decodeURIComponent(window.location.pathname.split('/').pop());
-const DRAFT = `medscribe-draft-${id}`;
+const DRAFT = `medscribe-draft-${me.name}-${id}`;
+/** Drafts older than this are dropped when any review page opens. */
+const DRAFT_DAYS = 2;
 const SAVE_AFTER_MS = 1200;
 const POLL_MS = 3000;
 /** Words in a paragraph piece before it may end at a sentence (see drawTranscript). */
@@ -58,9 +60,40 @@ async function load() {
       refreshLetter();
     }
     if (!audio.src) audio.src = `/api/dictations/${encodeURIComponent(id)}/audio`;
-    if (['queued', 'transcribing'].includes(d.status)) window.setTimeout(load, POLL_MS);
+    if (['queued', 'transcribing'].includes(d.status)) window.setTimeout(waitForTranscript, POLL_MS);
   } catch (e) {
     showError($('page-error'), e);
+  }
+}
+
+/** The dictation's row in the worklist (reading it is neither audited nor takes the lock). */
+async function row() {
+  const list = await api('GET', '/api/dictations');
+  return list.dictations.find((x) => x.id === id);
+}
+
+/** While it is transcribed: polls the worklist row, and loads the page when it is done. */
+async function waitForTranscript() {
+  try {
+    const r = await row();
+    if (r && ['queued', 'transcribing'].includes(r.status)) {
+      if (r.status !== page.d.status) { page.d.status = r.status; drawHead(); }
+      window.setTimeout(waitForTranscript, POLL_MS);
+      return;
+    }
+  } catch (e) {
+    window.setTimeout(waitForTranscript, POLL_MS * 2);
+    return;
+  }
+  load();
+}
+
+/** Picks up a status the server changed by itself (an edit can end the author's queries). */
+async function refreshStatus() {
+  const r = await row();
+  if (r && r.status !== page.d.status) {
+    page.d.status = r.status;
+    drawHead();
   }
 }
 
@@ -69,7 +102,8 @@ function drawHead() {
   const p = d.patient || {};
   const name = patientName(p) || d.title || 'Untitled dictation';
   $('title').textContent = name;
-  document.title = `${name} · medscribe`;
+  // Not the patient's name: titles end up in history, task bars and shared screens.
+  document.title = `Review ${id.slice(0, 6)} · medscribe`;
   $('status-chip').replaceChildren(statusChip(d.status));
   $('priority-chip').replaceChildren(priorityChip(d.priority));
   $('head-meta').textContent = [d.author && `by ${d.author}`, d.duration && clock(d.duration), d.created && when(d.created), d.template && d.template.replace(/-/g, ' ')].filter(Boolean).join(' · ');
@@ -82,7 +116,11 @@ function drawHead() {
   } else {
     lock.hidden = true;
   }
-  transcriptBox.contentEditable = page.readOnly || !d.transcript ? 'false' : 'plaintext-only';
+  const editable = !page.readOnly && d.transcript;
+  transcriptBox.contentEditable = editable ? 'plaintext-only' : 'false';
+  // Read-only, it can still be focused and its words selected (to play from the cursor).
+  transcriptBox.tabIndex = 0;
+  transcriptBox.setAttribute('aria-readonly', String(!editable));
   const waiting = $('waiting');
   waiting.replaceChildren();
   if (d.status === 'failed') {
@@ -102,7 +140,7 @@ function drawHead() {
   $('docx').href = `/api/dictations/${encodeURIComponent(id)}/letter?format=docx${d.status === 'approved' || d.status === 'sent' ? '&final=true' : ''}`;
   $('docx').hidden = !d.transcript;
   for (const input of document.querySelectorAll('#fields input, #fields select, #fields textarea, #fields button')) {
-    input.disabled = other || d.status === 'sent';
+    input.disabled = other || ['approved', 'sent'].includes(d.status);
   }
 }
 
@@ -237,62 +275,122 @@ function setSaved(text) {
   $('saved').textContent = text;
 }
 
+/** A short fingerprint of a text (to tell whether a draft was made on the text now saved). */
+function fingerprint(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return `${text.length}:${(h >>> 0).toString(16)}`;
+}
+
+let draftTimer = null;
+
+/** Keeps the typed text in this browser until the server has it (a failing disk or a full
+ * store only loses this safety net, never the save itself). */
+function keepDraft() {
+  window.clearTimeout(draftTimer);
+  draftTimer = window.setTimeout(() => {
+    try {
+      window.localStorage.setItem(DRAFT, JSON.stringify({ text: transcriptBox.textContent, base: fingerprint(page.t.text), at: new Date().toISOString() }));
+    } catch (e) {
+      setSaved('Not saved yet (this browser could not keep a copy)');
+    }
+  }, 300);
+}
+
+function dropDraft() {
+  window.clearTimeout(draftTimer);
+  try { window.localStorage.removeItem(DRAFT); } catch (e) { /* nothing kept */ }
+}
+
+/** Removes other drafts of this user's older than DRAFT_DAYS. */
+function pruneDrafts() {
+  try {
+    const prefix = `medscribe-draft-${me.name}-`;
+    for (let i = window.localStorage.length - 1; i >= 0; i -= 1) {
+      const key = window.localStorage.key(i);
+      if (!key || !key.startsWith('medscribe-draft-') || key === DRAFT) continue;
+      const d = JSON.parse(window.localStorage.getItem(key) || 'null');
+      const old = !d || Date.now() - Date.parse(d.at) > DRAFT_DAYS * 86400000;
+      if (old || !key.startsWith(prefix)) window.localStorage.removeItem(key);
+    }
+  } catch (e) {
+    // Storage unavailable: there is nothing to prune.
+  }
+}
+
 transcriptBox.addEventListener('input', () => {
   if (page.readOnly) return;
   page.dirty = true;
   page.edits += 1;
-  window.localStorage.setItem(DRAFT, JSON.stringify({ text: transcriptBox.textContent, base: page.t.text, at: new Date().toISOString() }));
-  setSaved('Not saved yet…');
   window.clearTimeout(page.saveTimer);
   page.saveTimer = window.setTimeout(saveTranscript, SAVE_AFTER_MS);
+  if ($('saved').textContent !== 'Not saved yet…') setSaved('Not saved yet…');
+  keepDraft();
 });
 
-/** Sends the edited text; the re-checked transcript comes back with its timings. */
+/** Sends the edited text; the re-checked transcript comes back with its timings. Resolves
+ * true when the server has everything typed so far. */
 async function saveTranscript() {
   window.clearTimeout(page.saveTimer);
-  if (page.saving) await page.saving;
-  if (!page.dirty) return;
+  while (page.saving) await page.saving;
+  if (!page.dirty) return true;
   const text = transcriptBox.textContent;
   const edits = page.edits;
   setSaved('Saving…');
+  let ok = false;
   page.saving = (async () => {
     try {
       const t = await api('PUT', `/api/dictations/${encodeURIComponent(id)}/transcript`, { text });
       page.t = t;
+      ok = true;
       if (page.edits === edits) {
         page.dirty = false;
-        window.localStorage.removeItem(DRAFT);
-        const focused = document.activeElement === transcriptBox;
-        const caret = focused ? caretOffset() : null;
-        drawTranscript();
-        if (caret !== null) placeCaret(caret);
+        dropDraft();
+        redrawTranscript();
       }
       drawQueries();
       refreshLetter();
       setSaved(`Saved ${new Date().toLocaleTimeString(undefined, { timeStyle: 'short' })}`);
       showError($('page-error'), null);
-      // An edit can move the dictation back to review (no query left with the author).
-      const d = await api('GET', `/api/dictations/${encodeURIComponent(id)}`);
-      page.d = d;
-      drawHead();
     } catch (e) {
       setSaved('Not saved: kept in this browser');
       showError($('page-error'), e);
+      if (e.status === 409) await load();
     } finally {
       page.saving = null;
     }
   })();
   await page.saving;
+  if (ok) refreshStatus().catch(() => {});
+  return ok && !page.dirty;
+}
+
+/** Draws the transcript again from the server's copy, keeping the caret, unless the user has
+ * typed since (then the next save brings it). */
+function redrawTranscript() {
+  if (page.dirty) return;
+  const focused = document.activeElement === transcriptBox;
+  const caret = focused ? caretOffset() : null;
+  drawTranscript();
+  if (caret !== null) placeCaret(caret);
 }
 
 function offerDraft() {
   let draft = null;
   try { draft = JSON.parse(window.localStorage.getItem(DRAFT) || 'null'); } catch (e) { draft = null; }
-  if (!draft || draft.text === page.t.text || page.readOnly) {
+  if (!draft || draft.text === page.t.text) {
+    if (draft) dropDraft();
     $('draft-notice').hidden = true;
     return;
   }
-  $('draft-when').textContent = when(draft.at);
+  if (page.readOnly) {
+    $('draft-notice').hidden = true;
+    return;
+  }
+  const moved = draft.base !== fingerprint(page.t.text);
+  $('draft-when').textContent = when(draft.at) + (moved
+    ? '; the transcript has been changed on the server since, and restoring puts your copy in place of those changes'
+    : '');
   $('draft-notice').hidden = false;
   $('draft-restore').onclick = () => {
     transcriptBox.textContent = draft.text;
@@ -302,7 +400,7 @@ function offerDraft() {
     saveTranscript();
   };
   $('draft-discard').onclick = () => {
-    window.localStorage.removeItem(DRAFT);
+    dropDraft();
     $('draft-notice').hidden = true;
   };
 }
@@ -328,7 +426,15 @@ function drawQueries() {
     list.replaceChildren(el('li', { class: 'resolved' }, 'Nothing to query in this dictation.'));
     return;
   }
+  // Keep what is being typed in the panel (and where) across a redraw.
+  const typed = new Map([...list.querySelectorAll('input[id], textarea[id]')].map((i) => [i.id, i.value]));
+  const focused = list.contains(document.activeElement) ? document.activeElement.id : null;
   list.replaceChildren(...sorted.map(query));
+  for (const [inputId, value] of typed) {
+    const input = document.getElementById(inputId);
+    if (input && list.contains(input)) input.value = value;
+  }
+  if (focused) document.getElementById(focused)?.focus();
 }
 
 /** A query's words, shortened for the panel (the transcript shows them whole). */
@@ -348,6 +454,8 @@ function query(f) {
   if (f.state === 'asked') {
     li.append(el('div', { class: 'muted' }, 'Sent to the author', f.note ? `: ${f.note}` : '.'));
     if (me.role !== 'secretary' && !page.readOnly) li.append(answerForm(f));
+    // An answer by telephone: the secretary may still settle it herself.
+    else if (!page.readOnly) li.append(decideForm(f, false));
   } else if (f.state === 'resolved' || f.state === 'dismissed') {
     li.append(el('div', { class: 'muted' }, f.state === 'resolved' ? 'Resolved' : 'Dismissed', f.note ? `: ${f.note}` : ''));
   } else if (!page.readOnly) {
@@ -356,7 +464,7 @@ function query(f) {
   return li;
 }
 
-function decideForm(f) {
+function decideForm(f, canAsk = true) {
   const fixId = `fix-${f.id}`;
   const noteId = `note-${f.id}`;
   const canFix = f.end > f.start;
@@ -374,7 +482,7 @@ function decideForm(f) {
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'small primary', onclick: () => resolve(f, fix ? fix.value : null, note.value, err) }, 'Resolve'),
       el('button', { type: 'button', class: 'small', onclick: () => decide(f, 'dismiss', note.value, err, 'Say why it can be dismissed, in the note.') }, 'Dismiss'),
-      me.role !== 'author' ? el('button', { type: 'button', class: 'small', onclick: () => decide(f, 'ask', note.value, err, 'Write the question for the author, in the note.') }, 'Ask the author') : null),
+      me.role !== 'author' && canAsk ? el('button', { type: 'button', class: 'small', onclick: () => decide(f, 'ask', note.value, err, 'Write the question for the author, in the note.') }, 'Ask the author') : null),
     err);
   return wrap;
 }
@@ -393,14 +501,16 @@ async function decide(f, action, note, err, needNote) {
     return false;
   }
   try {
-    await saveTranscript();
+    if (!(await saveTranscript())) throw new Error('Your last changes to the transcript are not saved yet; nothing was decided. Try again in a moment.');
     const d = await api('POST', `/api/dictations/${encodeURIComponent(id)}/findings/${encodeURIComponent(f.id)}`, { action, note: note.trim() });
+    const next = nextOpenAfter(f.id);
     page.d = d;
     page.t = d.transcript;
     drawHead();
-    drawTranscript();
+    redrawTranscript();
     drawQueries();
     refreshLetter();
+    focusQuery(next);
     announce({ dismiss: 'Query dismissed.', ask: 'Query sent to the author.', answer: 'Answer sent.', resolve: 'Query resolved.' }[action]);
     return true;
   } catch (e) {
@@ -409,19 +519,39 @@ async function decide(f, action, note, err, needNote) {
   }
 }
 
+/** The id of the query listed after `fid` that still needs attention (for focus). */
+function nextOpenAfter(fid) {
+  const items = [...document.querySelectorAll('#queries li[data-finding]')];
+  const i = items.findIndex((li) => li.dataset.finding === fid);
+  const later = items.slice(i + 1).concat(items.slice(0, Math.max(0, i)));
+  const open = later.find((li) => li.querySelector('button'));
+  return open ? open.dataset.finding : null;
+}
+
+/** After a decision the list is redrawn: focus goes to the next query's first control. */
+function focusQuery(fid) {
+  const li = fid && document.querySelector(`#queries li[data-finding="${fid}"]`);
+  const target = (li && li.querySelector('input, textarea, button')) || $('queries-title');
+  target.focus();
+}
+
 /** Resolves a query; when the corrected text differs, the transcript is corrected too. */
 async function resolve(f, fixed, note, err) {
   const change = fixed !== null && fixed.trim() !== '' && fixed !== f.text;
   const why = note.trim() || (change ? `corrected to “${fixed.trim()}”` : 'checked: correct as dictated');
-  await saveTranscript();
+  if (!(await saveTranscript())) {
+    showError(err, new Error('Your last changes to the transcript are not saved yet; try again in a moment.'));
+    return;
+  }
   const current = (page.t.findings || []).find((x) => x.id === f.id) || f;
+  const base = page.t.text;
   if (!(await decide(current, 'resolve', why, err, ''))) return;
-  if (!change) return;
-  const cps = Array.from(page.t.text);
-  const text = cps.slice(0, current.start).join('') + fixed.trim() + cps.slice(current.end).join('');
-  transcriptBox.textContent = text;
+  if (!change || page.dirty) return;
+  const cps = Array.from(base);
+  transcriptBox.textContent = cps.slice(0, current.start).join('') + fixed.trim() + cps.slice(current.end).join('');
   page.dirty = true;
   page.edits += 1;
+  keepDraft();
   await saveTranscript();
 }
 
@@ -548,6 +678,7 @@ function drawMissing(letter) {
   const names = [...new Set([...letter.matchAll(/\\?\[missing: ([a-z0-9._]+)\\?\]/gi)].map((m) => m[1]))];
   const box = $('missing-fields');
   const kept = new Map([...box.querySelectorAll('[data-field]')].map((i) => [i.dataset.field, i.value]));
+  const focused = box.contains(document.activeElement) ? document.activeElement.id : null;
   const template = templates.find((t) => t.name === (page.d.template || 'clinic-letter'));
   const describe = (n) => (template?.fields || []).find((f) => f.name === n)?.description || n;
   box.replaceChildren();
@@ -567,6 +698,7 @@ function drawMissing(letter) {
     if (!names.includes(name)) i.removeAttribute('aria-invalid');
   }
   $('missing').hidden = !box.children.length;
+  if (focused) document.getElementById(focused)?.focus();
 }
 
 let letterTimer = null;
@@ -588,19 +720,20 @@ function refreshLetter() {
 }
 
 async function setStatus(status) {
+  const box = status === 'queued' ? $('page-error') : $('letter-error');
   try {
-    await saveTranscript();
+    if (!(await saveTranscript())) throw new Error('Your last changes to the transcript are not saved yet; the status was not changed. Try again in a moment.');
     const d = await api('POST', `/api/dictations/${encodeURIComponent(id)}/status`, { status });
     page.d = d;
     if (d.transcript) page.t = d.transcript;
     drawHead();
-    if (page.t) { drawTranscript(); drawQueries(); }
+    if (page.t) { redrawTranscript(); drawQueries(); }
     refreshLetter();
     announce({ approved: 'Approved.', sent: 'Marked as sent.', review: 'Back in review.', queued: 'Queued for transcription again.' }[status] || `Now ${status}.`);
-    showError($('letter-error'), null);
+    showError(box, null);
+    $('status-chip').focus();
     if (status === 'queued') load();
   } catch (e) {
-    const box = status === 'queued' ? $('page-error') : $('letter-error');
     showError(box, e);
   }
 }
@@ -651,10 +784,23 @@ installPedal($('pedal'), (action) => {
   else if (action === 'forward') player.step(settings().skip);
 });
 
-// Leaving: save what is typed, and give the dictation back to the pool.
+// Leaving: ask first while typing is unsaved (the draft stays in this browser either way);
+// give the dictation back to the pool.
+window.addEventListener('beforeunload', (ev) => {
+  if (page.dirty || page.saving) {
+    ev.preventDefault();
+    ev.returnValue = '';
+  }
+});
 window.addEventListener('pagehide', () => {
-  if (page.dirty) saveTranscript();
-  if (me.role === 'secretary') fetch(`/api/dictations/${encodeURIComponent(id)}/release`, { method: 'POST', keepalive: true, credentials: 'same-origin' });
+  if (me.role === 'secretary' && !page.readOnly) fetch(`/api/dictations/${encodeURIComponent(id)}/release`, { method: 'POST', keepalive: true, credentials: 'same-origin' });
+});
+
+// The DOCX is made from what the server has: a pending save goes first.
+$('docx').addEventListener('click', async (ev) => {
+  if (!page.dirty && !page.saving) return;
+  ev.preventDefault();
+  if (await saveTranscript()) window.location.href = $('docx').href;
 });
 
 async function loadTemplates() {
@@ -668,4 +814,5 @@ async function loadTemplates() {
   }
 }
 
+pruneDrafts();
 loadTemplates().then(load);

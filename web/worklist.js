@@ -74,12 +74,12 @@ function matches(d) {
 function row(d, fresh) {
   const p = d.patient || {};
   const overdue = isOverdue(d);
-  const tr = el('tr', { tabindex: '-1', 'data-id': d.id, class: fresh ? 'fresh' : null, 'aria-label': `${patientName(p) || d.title || 'Untitled dictation'}, ${d.priority}, ${STATUS_LABEL[d.status] || d.status}` },
+  const tr = el('tr', { 'data-id': d.id, class: fresh ? 'fresh' : null },
     el('td', {}, priorityChip(d.priority), overdue ? el('div', { class: 'overdue sub' }, 'Overdue') : null),
     el('td', {}, statusChip(d.status),
       d.locked_by ? el('div', { class: 'sub' }, d.locked_by === me.name ? 'Open by you' : `Open by ${d.locked_by}`) : null,
       d.status === 'failed' && d.error ? el('div', { class: 'sub' }, d.error.slice(0, 80)) : null),
-    el('td', {}, el('div', { class: 'patient' }, patientName(p) || el('span', { class: 'muted' }, 'No patient yet')),
+    el('td', {}, el('div', { class: 'patient' }, el('a', { href: `/dictations/${encodeURIComponent(d.id)}`, tabindex: '-1', class: 'open' }, patientName(p) || d.title || 'No patient yet')),
       el('div', { class: 'sub' }, [p.mrn, p.dob ? `born ${p.dob}` : null].filter(Boolean).join(' · ') || d.title || '')),
     el('td', { class: 'opt' }, (d.template || '').replace(/-/g, ' ') || el('span', { class: 'muted' }, '–')),
     el('td', {}, d.author),
@@ -87,7 +87,7 @@ function row(d, fresh) {
     el('td', { title: d.created }, age(d.created)),
     el('td', { class: overdue ? 'opt overdue' : 'opt' }, d.due ? new Date(d.due).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' }) : '–'),
   );
-  tr.addEventListener('click', () => open(d.id));
+  tr.addEventListener('click', (ev) => { if (!ev.target.closest('a')) open(d.id); });
   return tr;
 }
 
@@ -100,13 +100,13 @@ function render() {
   const hadFocus = tbody.contains(document.activeElement);
   const fresh = state.fresh || new Set();
   tbody.replaceChildren(...shown.map((d) => row(d, fresh.has(d.id))));
-  table.setAttribute('aria-rowcount', String(shown.length));
+  table.setAttribute('aria-rowcount', String(shown.length + 1));
   if (!shown.length) {
     tbody.append(el('tr', {}, el('td', { colspan: '8', class: 'empty' }, state.rows.length ? 'Nothing here matches.' : 'No dictations yet. Upload or record one with New dictation.')));
   }
-  const rows = [...tbody.querySelectorAll('tr[data-id]')];
-  let target = rows.find((r) => r.dataset.id === state.focusId) || rows[0];
-  for (const r of rows) r.tabIndex = -1;
+  // One tab stop: the patient link of the focused row; arrow keys move it (keydown below).
+  const links = [...tbody.querySelectorAll('tr[data-id] a.open')];
+  const target = links.find((a) => a.closest('tr').dataset.id === state.focusId) || links[0];
   if (target) {
     target.tabIndex = 0;
     if (hadFocus) target.focus();
@@ -131,15 +131,25 @@ function render() {
 }
 
 function fillFilter(select, values) {
+  const have = [...select.options].slice(1).map((o) => o.value).sort().join('\n');
+  if (have === [...values].sort().join('\n')) return;
   const current = select.value;
   const first = select.options[0];
   select.replaceChildren(first, ...[...values].sort().map((v) => el('option', { value: v }, v.replace(/-/g, ' '))));
   select.value = values.has(current) ? current : '';
 }
 
+let refreshing = false;
+let lastJson = '';
+
 async function refresh() {
+  if (refreshing) return;
+  refreshing = true;
   try {
     const data = await api('GET', '/api/dictations');
+    const json = JSON.stringify(data.dictations);
+    if (json === lastJson) return;
+    lastJson = json;
     const rows = data.dictations;
     const ids = new Set(rows.map((d) => d.id));
     state.fresh = new Set();
@@ -163,6 +173,8 @@ async function refresh() {
     render();
   } catch (e) {
     showError(document.getElementById('list-error'), e);
+  } finally {
+    refreshing = false;
   }
 }
 
@@ -189,7 +201,7 @@ tbody.addEventListener('focusin', (ev) => {
   const tr = ev.target.closest('tr[data-id]');
   if (!tr) return;
   state.focusId = tr.dataset.id;
-  for (const r of tbody.querySelectorAll('tr[data-id]')) r.tabIndex = r === tr ? 0 : -1;
+  for (const a of tbody.querySelectorAll('a.open')) a.tabIndex = a.closest('tr') === tr ? 0 : -1;
 });
 
 tbody.addEventListener('keydown', (ev) => {
@@ -197,7 +209,7 @@ tbody.addEventListener('keydown', (ev) => {
   if (!tr) return;
   const rows = [...tbody.querySelectorAll('tr[data-id]')];
   const i = rows.indexOf(tr);
-  const go = (j) => { const r = rows[Math.max(0, Math.min(rows.length - 1, j))]; if (r) { r.focus(); ev.preventDefault(); } };
+  const go = (j) => { const r = rows[Math.max(0, Math.min(rows.length - 1, j))]; if (r) { r.querySelector('a.open').focus(); ev.preventDefault(); } };
   switch (ev.key) {
     case 'ArrowDown': go(i + 1); break;
     case 'ArrowUp': go(i - 1); break;
@@ -205,7 +217,7 @@ tbody.addEventListener('keydown', (ev) => {
     case 'End': go(rows.length - 1); break;
     case 'PageDown': go(i + 10); break;
     case 'PageUp': go(i - 10); break;
-    case 'Enter': case ' ': ev.preventDefault(); open(tr.dataset.id); break;
+    case ' ': ev.preventDefault(); open(tr.dataset.id); break;
     default: break;
   }
 });

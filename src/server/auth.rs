@@ -223,12 +223,12 @@ pub async fn login(
     let ip = client_ip(&headers, peer);
     let blocked = state.limiter.lock().ok().and_then(|mut l| l.blocked(ip));
     if let Some(secs) = blocked {
-        return Err(Error::TooManyAttempts(secs));
+        return Ok(wait_page(secs));
     }
     let outcome = state.store.login(&form.username, form.password).await?;
     let user = match outcome {
         LoginOutcome::Ok(u) => u,
-        LoginOutcome::Locked { seconds } => return Err(Error::TooManyAttempts(seconds)),
+        LoginOutcome::Locked { seconds } => return Ok(wait_page(seconds)),
         LoginOutcome::Unknown | LoginOutcome::WrongPassword | LoginOutcome::Disabled => {
             if let Ok(mut l) = state.limiter.lock() {
                 l.failed(ip);
@@ -266,6 +266,22 @@ pub async fn login(
         HeaderValue::from_str(&cookie).map_err(|e| Error::Internal(e.to_string()))?,
     );
     Ok(resp)
+}
+
+/// The sign-in form again (429) saying how long to wait after too many failed attempts.
+fn wait_page(seconds: i64) -> Response {
+    let minutes = (seconds + 59) / 60;
+    let message = format!(
+        "<p role=\"alert\" class=\"error\">Too many failed sign-ins. Wait {minutes} minute{}, \
+         then try again.</p>",
+        if minutes == 1 { "" } else { "s" }
+    );
+    let page = LOGIN_PAGE.replace("{{message}}", &message);
+    let mut resp = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+        resp.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    resp
 }
 
 /// `POST /logout`: ends the session.

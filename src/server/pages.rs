@@ -141,14 +141,15 @@ fn shell(title: &str, body: &str, script: &str, u: &CurrentUser) -> String {
     } else {
         &u.user.full_name
     };
+    // The user's own names go in last, so nothing they contain is taken for a placeholder.
     SHELL
         .replace("{{title}}", title)
         .replace("{{script}}", &script)
         .replace("{{admin_link}}", admin)
-        .replace("{{user}}", &html_escape(shown))
-        .replace("{{user_name}}", &html_escape(u.name()))
         .replace("{{role}}", u.role().as_str())
         .replace("{{body}}", body)
+        .replace("{{user_name}}", &html_escape(u.name()))
+        .replace("{{user}}", &html_escape(shown))
 }
 
 /// Pages need a signed-in browser; anyone else goes to the sign-in form.

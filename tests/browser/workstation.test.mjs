@@ -107,10 +107,10 @@ test('a secretary uploads a dictation and opens it from the worklist by keyboard
   await page.locator(`tr[data-id="${id}"] .s-review`).waitFor({ timeout: 15_000 });
   await screenshot(page, 'worklist');
   // Keyboard: the grid is one tab stop; arrows move, Enter opens.
-  await page.locator('tr[data-id]').first().focus();
+  await page.locator('tr[data-id] a.open').first().focus();
   const rows = await page.locator('tr[data-id]').evaluateAll((trs) => trs.map((t) => t.dataset.id));
   for (let i = 0; i < rows.indexOf(id); i += 1) await page.keyboard.press('ArrowDown');
-  assert.equal(await page.evaluate(() => document.activeElement.dataset.id), id);
+  assert.equal(await page.evaluate(() => document.activeElement.closest('tr').dataset.id), id);
   await Promise.all([page.waitForURL(`**/dictations/${id}`), page.keyboard.press('Enter')]);
   await page.locator('#transcript .w').first().waitFor();
   await page.close();
@@ -303,8 +303,9 @@ test('a session that ends mid-edit keeps the edit and saves it after signing in 
   });
   await page.keyboard.type('tender');
   await page.locator('#relogin[open]').waitFor({ timeout: 10_000 });
-  const kept = await page.evaluate((k) => window.localStorage.getItem(k), `medscribe-draft-${id}`);
-  assert.match(kept, /knee is tender/);
+  // Kept in this browser under the user's name while the server cannot be reached.
+  const key = `medscribe-draft-dr.marsh-${id}`;
+  await page.waitForFunction((k) => /knee is tender/.test(window.localStorage.getItem(k) || ''), key);
   await page.fill('#relogin-pass', (await import('./harness.mjs')).PASSWORDS['dr.marsh']);
   await page.click('#relogin-form button[type=submit]');
   await page.locator('#saved', { hasText: /^Saved/ }).waitFor({ timeout: 10_000 });
