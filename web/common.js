@@ -92,9 +92,11 @@ function signInAgain() {
   return relogin;
 }
 
-/** Calls the JSON API. A 401 (the session ended) asks the user to sign in and retries. */
-export async function api(method, path, body) {
+/** Calls the JSON API. A 401 (the session ended) asks the user to sign in and retries.
+ * `background`: the page asks by itself (polling); it does not keep the session awake. */
+export async function api(method, path, body, { background = false } = {}) {
   const init = { method, credentials: 'same-origin', headers: {} };
+  if (background) init.headers['X-Medscribe-Background'] = '1';
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -172,6 +174,28 @@ export function showError(box, e) {
   if (!e) { box.hidden = true; box.textContent = ''; return; }
   box.textContent = e.message || String(e);
   box.hidden = false;
+}
+
+// Signing out leaves no transcript drafts of this user's in the browser (asking first when
+// one holds typing the server does not have).
+const signOut = document.querySelector('form[action="/logout"]');
+if (signOut) {
+  signOut.addEventListener('submit', (ev) => {
+    const mine = [];
+    try {
+      for (let i = 0; i < window.localStorage.length; i += 1) {
+        const key = window.localStorage.key(i);
+        if (key && key.startsWith(`medscribe-draft-${me.name}-`)) mine.push(key);
+      }
+    } catch (e) {
+      return;
+    }
+    if (mine.length && !window.confirm('Typing on this computer has not reached the server yet. Sign out and discard it?')) {
+      ev.preventDefault();
+      return;
+    }
+    for (const key of mine) window.localStorage.removeItem(key);
+  });
 }
 
 // Marks the current page in the navigation.

@@ -68,7 +68,7 @@ async function load() {
 
 /** The dictation's row in the worklist (reading it is neither audited nor takes the lock). */
 async function row() {
-  const list = await api('GET', '/api/dictations');
+  const list = await api('GET', '/api/dictations', undefined, { background: true });
   return list.dictations.find((x) => x.id === id);
 }
 
@@ -707,7 +707,7 @@ function refreshLetter() {
   letterTimer = window.setTimeout(async () => {
     if (!page.d?.transcript) return;
     try {
-      const r = await fetch(`/api/dictations/${encodeURIComponent(id)}/letter?format=md`, { credentials: 'same-origin' });
+      const r = await fetch(`/api/dictations/${encodeURIComponent(id)}/letter?format=md&preview=true`, { credentials: 'same-origin' });
       const text = await r.text();
       if (!r.ok) throw new Error((() => { try { return JSON.parse(text).error; } catch (e) { return `The letter could not be made (${r.status}).`; } })());
       drawLetter(text);
@@ -813,6 +813,49 @@ async function loadTemplates() {
     // The template list is a convenience; the default letter still works.
   }
 }
+
+// ---- the lock ----
+// A secretary at work keeps the dictation's lock (it lapses after 15 idle minutes on the
+// server): every 2 minutes while she types or listens. One who only reads is told when the
+// holder has left it.
+const LOCK_EVERY_MS = 120000;
+const LOCK_LOOK_MS = 15000;
+let lastActive = Date.now();
+let lastKept = Date.now();
+for (const ev of ['keydown', 'pointerdown', 'input']) document.addEventListener(ev, () => { lastActive = Date.now(); }, true);
+
+async function keepLock() {
+  if (me.role !== 'secretary' || !page.d || !['review', 'queried'].includes(page.d.status)) return;
+  try {
+    if (!page.readOnly) {
+      const active = !audio.paused || Date.now() - lastActive < 5 * 60000;
+      if (!active || Date.now() - lastKept < LOCK_EVERY_MS) return;
+      lastKept = Date.now();
+      const r = await api('POST', `/api/dictations/${encodeURIComponent(id)}/lock`);
+      if (r.locked_by !== me.name) {
+        page.d.locked_by = r.locked_by;
+        drawHead();
+        announce(`${r.locked_by} has taken this dictation over; your typing is kept in this browser.`);
+      }
+      return;
+    }
+    const r = await row();
+    if (!r || r.locked_by === page.d.locked_by) return;
+    if (r.locked_by && r.locked_by !== me.name) {
+      page.d.locked_by = r.locked_by;
+      drawHead();
+      return;
+    }
+    const lock = $('lockbar');
+    lock.replaceChildren(`${page.d.locked_by} has left this dictation. `,
+      el('button', { type: 'button', class: 'small primary', onclick: () => { lock.hidden = true; load(); } }, 'Work on it'));
+    announce(`${page.d.locked_by} has left this dictation.`);
+    page.d.locked_by = r.locked_by;
+  } catch (e) {
+    // The next round tries again; a lost lock also shows when a save is refused.
+  }
+}
+window.setInterval(() => { if (!document.hidden) keepLock(); }, LOCK_LOOK_MS);
 
 pruneDrafts();
 loadTemplates().then(load);

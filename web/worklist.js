@@ -146,7 +146,7 @@ async function refresh() {
   if (refreshing) return;
   refreshing = true;
   try {
-    const data = await api('GET', '/api/dictations');
+    const data = await api('GET', '/api/dictations', undefined, { background: true });
     const json = JSON.stringify(data.dictations);
     if (json === lastJson) return;
     lastJson = json;

@@ -23,6 +23,9 @@ use crate::workflow::Role;
 
 pub const SESSION_COOKIE: &str = "medscribe_session";
 
+/// Sent by the pages on requests they make by themselves (polling), not for the user.
+pub const BACKGROUND_HEADER: &str = "x-medscribe-background";
+
 /// Failed sign-ins a client address may make in [`CLIENT_WINDOW`] before it must wait.
 const CLIENT_MAX_FAILURES: usize = 20;
 const CLIENT_WINDOW: Duration = Duration::from_secs(10 * 60);
@@ -112,7 +115,9 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .ok_or(Error::Unauthorized);
         }
         if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
-            let user = state.store.user_by_session(&token).await?;
+            // A page polling by itself says so; it does not count as the user being there.
+            let touch = !parts.headers.contains_key(BACKGROUND_HEADER);
+            let user = state.store.session_user(&token, touch).await?;
             return user
                 .map(|user| CurrentUser { user })
                 .ok_or(Error::Unauthorized);

@@ -672,6 +672,25 @@ pub async fn set_status(
     show_json(&state, &id).await
 }
 
+/// `POST /api/dictations/{id}/lock`: a secretary working on a dictation keeps (or takes, when
+/// free) its lock → `{"locked_by"}`, the holder after the call. Others are told who holds it.
+pub async fn lock(
+    State(state): State<AppState>,
+    u: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>> {
+    let d = visible(&state, &u, &id).await?;
+    let holder = if u.role() == Role::Secretary {
+        match state.store.take_lock(&id, u.user.id).await? {
+            None => Some(u.user.name.clone()),
+            other => other,
+        }
+    } else {
+        d.locked_by.map(|(_, name)| name)
+    };
+    Ok(Json(json!({ "locked_by": holder })))
+}
+
 /// `POST /api/dictations/{id}/release`: a secretary gives up her lock.
 pub async fn release(
     State(state): State<AppState>,

@@ -24,6 +24,9 @@ pub struct LetterQuery {
     format: Option<String>,
     #[serde(rename = "final")]
     final_: Option<bool>,
+    /// The review page's live preview (Markdown): shown, not exported, so not audited as an
+    /// export (opening the dictation is audited as a view).
+    preview: Option<bool>,
 }
 
 /// Field data for a dictation's letter: what the author said about the job (copies,
@@ -157,11 +160,14 @@ pub async fn letter(
             .finalize()
             .map_err(|e| Error::Internal(format!("finalising failed: {e}")))?;
     }
-    let detail = format!("{format}{}", if final_ { " final" } else { "" });
-    state
-        .store
-        .audit(u.name(), "export", Some(&id), &detail)
-        .await?;
+    let preview = q.preview.unwrap_or(false) && format == "md" && !final_;
+    if !preview {
+        let detail = format!("{format}{}", if final_ { " final" } else { "" });
+        state
+            .store
+            .audit(u.name(), "export", Some(&id), &detail)
+            .await?;
+    }
     let (bytes, mime) = match format {
         "md" => (
             letter.to_markdown().into_bytes(),

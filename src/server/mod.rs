@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
             post(dictations::decide_finding),
         )
         .route("/api/dictations/{id}/status", post(dictations::set_status))
+        .route("/api/dictations/{id}/lock", post(dictations::lock))
         .route("/api/dictations/{id}/release", post(dictations::release))
         .route("/api/dictations/{id}/letter", get(letter::letter))
         .route("/api/templates", get(pages::templates));

@@ -318,6 +318,12 @@ impl Store {
 
     /// The user of a live session, touching it; expired sessions are deleted.
     pub async fn user_by_session(&self, token: &str) -> Result<Option<User>> {
+        self.session_user(token, true).await
+    }
+
+    /// The session's user; `touch` false for a page's background polling, which must not
+    /// keep an unattended session alive past its idle limit.
+    pub async fn session_user(&self, token: &str, touch: bool) -> Result<Option<User>> {
         let hash = secret_hash(token);
         let now = now_ms();
         let row = sqlx::query("SELECT user_id, created, last_seen FROM sessions WHERE hash = $1")
@@ -332,7 +338,7 @@ impl Store {
             return Ok(None);
         }
         // Touch at most every few seconds: a page's many requests need not all write.
-        if now - last_seen > 5_000 {
+        if touch && now - last_seen > 5_000 {
             sqlx::query("UPDATE sessions SET last_seen = $1 WHERE hash = $2")
                 .bind(now)
                 .bind(&hash)

@@ -262,3 +262,75 @@ fn a_database_from_a_newer_version_is_refused_by_name() {
         });
     }
 }
+
+#[test]
+fn background_polling_does_not_keep_an_idle_session_alive() {
+    use super::accounts::SESSION_IDLE_MS;
+    use sqlx::Row;
+    rt().block_on(async {
+        for t in targets() {
+            let store = t.open().await;
+            let u = store
+                .add_user(
+                    "sam",
+                    "",
+                    Role::Secretary,
+                    Some("sam-password-1".into()),
+                    &[],
+                )
+                .await
+                .unwrap();
+            let token = store.new_session(u.id).await.unwrap();
+            let hash = secret_hash(&token);
+            let seen = |store: &Store| {
+                let pool = store.pool.clone();
+                let hash = hash.clone();
+                async move {
+                    let row = sqlx::query("SELECT last_seen FROM sessions WHERE hash = $1")
+                        .bind(hash)
+                        .fetch_optional(&pool)
+                        .await
+                        .unwrap();
+                    row.map(|r| r.try_get::<i64, _>("last_seen").unwrap())
+                }
+            };
+            let set_seen = |store: &Store, at: i64| {
+                let pool = store.pool.clone();
+                let hash = hash.clone();
+                async move {
+                    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE hash = $2")
+                        .bind(at)
+                        .bind(hash)
+                        .execute(&pool)
+                        .await
+                        .unwrap();
+                }
+            };
+            // Nearly idle: a background poll still answers, but does not count as presence.
+            let nearly = now_ms() - SESSION_IDLE_MS + 60_000;
+            set_seen(&store, nearly).await;
+            assert!(store.session_user(&token, false).await.unwrap().is_some());
+            assert_eq!(seen(&store).await, Some(nearly));
+            // Past the idle limit the poll ends the session.
+            set_seen(&store, now_ms() - SESSION_IDLE_MS - 1_000).await;
+            assert!(store.session_user(&token, false).await.unwrap().is_none());
+            assert_eq!(seen(&store).await, None);
+            // The user's own requests keep a session alive.
+            let token = store.new_session(u.id).await.unwrap();
+            let hash2 = secret_hash(&token);
+            sqlx::query("UPDATE sessions SET last_seen = $1 WHERE hash = $2")
+                .bind(nearly)
+                .bind(&hash2)
+                .execute(&store.pool)
+                .await
+                .unwrap();
+            assert!(store.user_by_session(&token).await.unwrap().is_some());
+            let row = sqlx::query("SELECT last_seen FROM sessions WHERE hash = $1")
+                .bind(&hash2)
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert!(row.try_get::<i64, _>("last_seen").unwrap() > nearly);
+        }
+    });
+}

@@ -182,12 +182,12 @@ test('a second secretary sees who holds the dictation; it is hers once he leaves
   assert.equal(await page.locator('#transcript').getAttribute('contenteditable'), 'false');
   assert.equal(await page.locator('#queries .decide').count(), 0, 'decision buttons shown to a secretary without the lock');
   await screenshot(page, 'review-locked');
-  // Leaving the page gives the dictation back to the pool.
+  // Leaving the page gives the dictation back to the pool; the reader is told, and takes it.
   await sam.page.goto(srv.url + '/');
   await sam.page.close();
-  await page.waitForTimeout(500);
-  await page.reload();
-  await page.locator('#transcript .w').first().waitFor();
+  await page.getByRole('button', { name: 'Work on it' }).click({ timeout: 20_000 });
+  assert.match(await page.locator('#announce').textContent(), /sam has left this dictation/);
+  await page.locator('#transcript[contenteditable="plaintext-only"]').waitFor();
   assert.equal(await page.locator('#lockbar').isHidden(), true);
   assert.equal(await page.locator('#transcript').getAttribute('contenteditable'), 'plaintext-only');
   await page.goto(srv.url + '/');
