@@ -314,7 +314,10 @@ fn every_endpoint_checks_who_is_asking() {
         ("POST", format!("/api/dictations/{id}/findings/abc")),
         ("POST", format!("/api/dictations/{id}/status")),
         ("POST", format!("/api/dictations/{id}/release")),
+        ("POST", format!("/api/dictations/{id}/lock")),
         ("GET", format!("/api/dictations/{id}/letter")),
+        ("GET", "/api/templates".into()),
+        ("GET", "/api/authors".into()),
         ("GET", "/api/audit".into()),
         ("GET", "/api/users".into()),
         ("POST", "/api/users".into()),
@@ -336,6 +339,27 @@ fn every_endpoint_checks_who_is_asking() {
     }
     assert_eq!(c.get(u("/api/health")).send().unwrap().status(), 200);
     assert_eq!(c.get(u("/login")).send().unwrap().status(), 200);
+    // The pages send anyone not signed in to the sign-in form; their scripts hold no data.
+    let no_redirect = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for p in [
+        "/",
+        "/new",
+        &format!("/dictations/{id}"),
+        "/admin",
+        "/account",
+    ] {
+        let r = no_redirect.get(u(p)).send().unwrap();
+        assert_eq!(r.status(), 303, "{p} without a session");
+        assert_eq!(r.headers()["location"], "/login", "{p}");
+    }
+    assert_eq!(c.get(u("/assets/review.js")).send().unwrap().status(), 200);
+    assert_eq!(
+        c.get(u("/assets/../Cargo.toml")).send().unwrap().status(),
+        404
+    );
 
     // Another author's dictation does not exist for them: 404 on every route.
     for (m, p) in endpoints.iter().filter(|(_, p)| p.contains(&id)) {
