@@ -239,6 +239,13 @@ pub fn finding_ids(findings: &[Finding]) -> Vec<String> {
         .collect()
 }
 
+/// A short fingerprint of a transcript's text: an editor sends the one it started from, and
+/// an edit made on a text that has changed since is refused instead of overwriting it.
+pub fn text_revision(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The transcript with its text replaced by a secretary's edit and re-checked. Whisper's
 /// timed words are kept: the checker's alignment matches them to the new text in order, so
 /// words the edit did not touch keep their audio times and edited words lose theirs.

@@ -61,13 +61,21 @@ fn a_dictation_goes_from_upload_through_queries_to_a_sent_letter() {
     // The secretary corrects the text: an impossible dose is queried at once, and the
     // words she did not touch keep their audio times.
     let edited = format!("{text}\n\nAtorvastatin 200 mg at night.");
+    // An edit made on a text that has changed since is refused, not written over it.
     let r = s
         .put(&sec, &format!("/api/dictations/{id}/transcript"))
-        .json(&json!({ "text": edited }))
+        .json(&json!({ "text": edited, "base": "0123456789abcdef" }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let r = s
+        .put(&sec, &format!("/api/dictations/{id}/transcript"))
+        .json(&json!({ "text": edited, "base": t["revision"] }))
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
     let t2: Value = r.json().unwrap();
+    assert_ne!(t2["revision"], t["revision"]);
     assert_eq!(t2["text"], edited.as_str());
     assert_eq!(t2["segments"], t["segments"], "timed words are kept");
     let dose = t2["findings"]

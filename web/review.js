@@ -340,7 +340,7 @@ async function saveTranscript() {
   let ok = false;
   page.saving = (async () => {
     try {
-      const t = await api('PUT', `/api/dictations/${encodeURIComponent(id)}/transcript`, { text });
+      const t = await api('PUT', `/api/dictations/${encodeURIComponent(id)}/transcript`, { text, base: page.t.revision });
       page.t = t;
       ok = true;
       if (page.edits === edits) {
@@ -355,6 +355,7 @@ async function saveTranscript() {
     } catch (e) {
       setSaved('Not saved: kept in this browser');
       showError($('page-error'), e);
+      // Someone else saved, or took the dictation over: show who (typing stays on screen).
       if (e.status === 409) await load();
     } finally {
       page.saving = null;

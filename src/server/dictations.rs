@@ -497,9 +497,12 @@ pub fn parse_range(header: &str, len: u64) -> Option<(u64, u64)> {
 #[derive(Deserialize)]
 pub struct TranscriptEdit {
     text: String,
+    /// The `revision` of the transcript the edit was made on; when given and the text has
+    /// changed since (someone else saved), the edit is refused (409) rather than overwriting.
+    base: Option<String>,
 }
 
-/// `PUT /api/dictations/{id}/transcript` `{"text"}` → the re-checked transcript.
+/// `PUT /api/dictations/{id}/transcript` `{"text", "base"}` → the re-checked transcript.
 pub async fn edit_transcript(
     State(state): State<AppState>,
     u: CurrentUser,
@@ -525,6 +528,15 @@ pub async fn edit_transcript(
             "this dictation has no transcript yet".into(),
         ));
     };
+    if let Some(base) = &b.base
+        && *base != workflow::text_revision(&t.text)
+    {
+        return Err(Error::Conflict(
+            "the transcript was changed by someone else since you opened it; your text is \
+             kept: reload to see theirs"
+                .into(),
+        ));
+    }
     let vocab = state.vocab.clone();
     let edited =
         tokio::task::spawn_blocking(move || workflow::edit_transcript(&t, &b.text, &vocab))

@@ -76,6 +76,10 @@ pub fn transcript(t: &Transcript, decisions: &[FindingDecision]) -> Value {
         .collect();
     if let Some(obj) = v.as_object_mut() {
         obj.insert("timed".into(), Value::Array(timed));
+        obj.insert(
+            "revision".into(),
+            json!(crate::workflow::text_revision(&t.text)),
+        );
     }
     let ids = finding_ids(&t.findings);
     if let Some(list) = v.get_mut("findings").and_then(Value::as_array_mut) {

@@ -100,6 +100,32 @@ test('audio the browser cannot play is reported, with a download; the transcript
   await context.close();
 });
 
+test('an edit on a text someone else has changed since is refused, and the typing is kept', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await login(page, srv.url, 'sam');
+  await page.goto(`${srv.url}/dictations/${ids.alac}`);
+  await page.locator('#transcript .w').first().waitFor();
+  // Meanwhile the text is changed elsewhere (another tab, the author, a practice system).
+  const d = await api('GET', `/api/dictations/${ids.alac}`);
+  await api('PUT', `/api/dictations/${ids.alac}/transcript`, { text: `${d.transcript.text} Changed elsewhere.`, base: d.transcript.revision });
+  await page.evaluate(() => {
+    const box = document.getElementById('transcript');
+    box.focus();
+    window.getSelection().selectAllChildren(box);
+    window.getSelection().collapseToEnd();
+    document.execCommand('insertText', false, ' Typed here.');
+  });
+  await page.locator('#page-error:not([hidden])').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('#page-error').innerText(), /changed by someone else/);
+  assert.match(await page.locator('#transcript').innerText(), /Typed here\.$/);
+  const now = await api('GET', `/api/dictations/${ids.alac}`);
+  assert.match(now.transcript.text, /Changed elsewhere\.$/);
+  assert.doesNotMatch(now.transcript.text, /Typed here/);
+  await page.goto(srv.url + '/');
+  await context.close();
+});
+
 test('a two-hour transcript opens with every word drawn and takes typing without stalling', async () => {
   const d = await settled(ids.mulaw);
   const sentence = 'The patient reports intermittent chest pain on exertion relieved by rest and denies palpitations. ';
