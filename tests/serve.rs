@@ -361,7 +361,39 @@ fn every_endpoint_checks_who_is_asking() {
     ] {
         let r = no_redirect.get(u(p)).send().unwrap();
         assert_eq!(r.status(), 303, "{p} without a session");
-        assert_eq!(r.headers()["location"], "/login", "{p}");
+        let back = if p == "/" {
+            "/login".to_string()
+        } else {
+            format!("/login?next={p}")
+        };
+        assert_eq!(r.headers()["location"], back.as_str(), "{p}");
+    }
+    // Signing in returns to that page; never to another site.
+    let page = c
+        .get(u(&format!("/login?next=/dictations/{id}")))
+        .send()
+        .unwrap();
+    assert!(
+        page.text()
+            .unwrap()
+            .contains(&format!("value=\"/dictations/{id}\""))
+    );
+    for (next, to) in [
+        (format!("/dictations/{id}"), format!("/dictations/{id}")),
+        ("//evil.example/x".to_string(), "/".to_string()),
+        ("https://evil.example".to_string(), "/".to_string()),
+    ] {
+        let r = no_redirect
+            .post(u("/login"))
+            .form(&[
+                ("username", "sam"),
+                ("password", "sam-password-12"),
+                ("next", next.as_str()),
+            ])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], to.as_str(), "next={next}");
     }
     assert_eq!(c.get(u("/assets/review.js")).send().unwrap().status(), 200);
     assert_eq!(

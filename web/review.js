@@ -370,11 +370,22 @@ async function saveTranscript() {
  * typed since (then the next save brings it). */
 function redrawTranscript() {
   if (page.dirty) return;
+  // While she types, the text on screen is already what the server has: the new timings
+  // and query marks wait until she leaves the transcript, so Ctrl+Z keeps working.
+  if (document.activeElement === transcriptBox && transcriptBox.textContent === page.t.text) {
+    page.redrawLater = true;
+    return;
+  }
+  page.redrawLater = false;
   const focused = document.activeElement === transcriptBox;
   const caret = focused ? caretOffset() : null;
   drawTranscript();
   if (caret !== null) placeCaret(caret);
 }
+
+transcriptBox.addEventListener('focusout', () => {
+  if (page.redrawLater && !page.dirty) redrawTranscript();
+});
 
 function offerDraft() {
   let draft = null;
@@ -787,8 +798,11 @@ installPedal($('pedal'), (action) => {
 
 // Leaving: ask first while typing is unsaved (the draft stays in this browser either way);
 // give the dictation back to the pool.
+let fieldsDirty = false;
+$('fields').addEventListener('input', () => { fieldsDirty = true; });
+$('fields').addEventListener('submit', () => { fieldsDirty = false; });
 window.addEventListener('beforeunload', (ev) => {
-  if (page.dirty || page.saving) {
+  if (page.dirty || page.saving || fieldsDirty) {
     ev.preventDefault();
     ev.returnValue = '';
   }

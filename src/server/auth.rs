@@ -194,8 +194,37 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 
 const LOGIN_PAGE: &str = include_str!("../../web/login.html");
 
-pub async fn login_page() -> Html<String> {
-    Html(LOGIN_PAGE.replace("{{message}}", ""))
+#[derive(serde::Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Where to go after signing in: a path on this server (`/dictations/ab12`), never another
+/// site (`//evil.example`), else the worklist.
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 200
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_')) =>
+        {
+            n
+        }
+        _ => "/",
+    }
+}
+
+/// The sign-in form, with `message` (HTML) and the page to return to.
+fn login_form(message: &str, next: &str) -> String {
+    LOGIN_PAGE
+        .replace("{{message}}", message)
+        .replace("{{next}}", &html_escape(next))
+}
+
+pub async fn login_page(axum::extract::Query(q): axum::extract::Query<NextQuery>) -> Html<String> {
+    Html(login_form("", safe_next(q.next.as_deref())))
 }
 
 pub fn html_escape(s: &str) -> String {
@@ -210,6 +239,7 @@ pub fn html_escape(s: &str) -> String {
 pub struct LoginForm {
     username: String,
     password: String,
+    next: Option<String>,
 }
 
 fn client_ip(headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
@@ -226,14 +256,15 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, Error> {
     let ip = client_ip(&headers, peer);
+    let next = safe_next(form.next.as_deref()).to_string();
     let blocked = state.limiter.lock().ok().and_then(|mut l| l.blocked(ip));
     if let Some(secs) = blocked {
-        return Ok(wait_page(secs));
+        return Ok(wait_page(secs, &next));
     }
     let outcome = state.store.login(&form.username, form.password).await?;
     let user = match outcome {
         LoginOutcome::Ok(u) => u,
-        LoginOutcome::Locked { seconds } => return Ok(wait_page(seconds)),
+        LoginOutcome::Locked { seconds } => return Ok(wait_page(seconds, &next)),
         LoginOutcome::Unknown | LoginOutcome::WrongPassword | LoginOutcome::Disabled => {
             if let Ok(mut l) = state.limiter.lock() {
                 l.failed(ip);
@@ -247,9 +278,9 @@ pub async fn login(
                     .audit(&form.username, "login_failed", None, "")
                     .await?;
             }
-            let page = LOGIN_PAGE.replace(
-                "{{message}}",
+            let page = login_form(
                 "<p role=\"alert\" class=\"error\">Wrong user name or password.</p>",
+                &next,
             );
             return Ok((StatusCode::UNAUTHORIZED, Html(page)).into_response());
         }
@@ -265,7 +296,7 @@ pub async fn login(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
         crate::store::SESSION_MAX_S
     );
-    let mut resp = Redirect::to("/").into_response();
+    let mut resp = Redirect::to(&next).into_response();
     resp.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(|e| Error::Internal(e.to_string()))?,
@@ -274,14 +305,14 @@ pub async fn login(
 }
 
 /// The sign-in form again (429) saying how long to wait after too many failed attempts.
-fn wait_page(seconds: i64) -> Response {
+fn wait_page(seconds: i64, next: &str) -> Response {
     let minutes = (seconds + 59) / 60;
     let message = format!(
         "<p role=\"alert\" class=\"error\">Too many failed sign-ins. Wait {minutes} minute{}, \
          then try again.</p>",
         if minutes == 1 { "" } else { "s" }
     );
-    let page = LOGIN_PAGE.replace("{{message}}", &message);
+    let page = login_form(&message, next);
     let mut resp = (StatusCode::TOO_MANY_REQUESTS, Html(page)).into_response();
     if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
         resp.headers_mut().insert(header::RETRY_AFTER, v);

@@ -152,32 +152,39 @@ fn shell(title: &str, body: &str, script: &str, u: &CurrentUser) -> String {
         .replace("{{user}}", &html_escape(shown))
 }
 
-/// Pages need a signed-in browser; anyone else goes to the sign-in form.
-fn page(user: Result<CurrentUser, Error>, p: &Page) -> Response {
+/// Pages need a signed-in browser; anyone else goes to the sign-in form, which brings them
+/// back to `path` afterwards.
+fn page(user: Result<CurrentUser, Error>, p: &Page, path: &str) -> Response {
     match user {
         Ok(u) => render(p, &u),
-        Err(_) => Redirect::to("/login").into_response(),
+        Err(_) if path == "/" => Redirect::to("/login").into_response(),
+        Err(_) => Redirect::to(&format!("/login?next={path}")).into_response(),
     }
 }
 
 pub async fn worklist(user: Result<CurrentUser, Error>) -> Response {
-    page(user, &WORKLIST)
+    page(user, &WORKLIST, "/")
 }
 
 pub async fn new_dictation(user: Result<CurrentUser, Error>) -> Response {
-    page(user, &NEW)
+    page(user, &NEW, "/new")
 }
 
-pub async fn review(user: Result<CurrentUser, Error>, Path(_id): Path<String>) -> Response {
-    page(user, &REVIEW)
+pub async fn review(user: Result<CurrentUser, Error>, Path(id): Path<String>) -> Response {
+    let path = if id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        format!("/dictations/{id}")
+    } else {
+        "/".into()
+    };
+    page(user, &REVIEW, &path)
 }
 
 pub async fn admin(user: Result<CurrentUser, Error>) -> Response {
-    page(user, &ADMIN)
+    page(user, &ADMIN, "/admin")
 }
 
 pub async fn account(user: Result<CurrentUser, Error>) -> Response {
-    page(user, &ACCOUNT)
+    page(user, &ACCOUNT, "/account")
 }
 
 /// `GET /assets/{name}`: the pages' scripts, styles and icon (no patient data; no sign-in).

@@ -91,3 +91,15 @@ test('a CSP violation is reported by pageErrors', async () => {
   assert.ok(cspViolations(errors).length > 0, `no CSP violation seen: ${JSON.stringify(errors)}`);
   await page.close();
 });
+
+test('signing in from a page returns to that page', async () => {
+  const page = await browser.newPage();
+  await page.goto(srv.url + '/account');
+  assert.equal(new URL(page.url()).pathname, '/login');
+  assert.equal(new URL(page.url()).searchParams.get('next'), '/account');
+  await page.fill('#username', 'sam');
+  await page.fill('#password', PASSWORDS.sam);
+  await Promise.all([page.waitForURL('**/account'), page.locator('button[type=submit]').click()]);
+  await page.locator('#password-form').waitFor();
+  await page.close();
+});
