@@ -29,6 +29,10 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** Where the review page keeps a user's unsaved transcript typing for a dictation. */
+export const DRAFT_PREFIX = `medscribe-draft-${me.name}-`;
+export const draftKey = (id) => `${DRAFT_PREFIX}${id}`;
+
 export class ApiError extends Error {
   constructor(status, message, body) {
     super(message);
@@ -185,7 +189,7 @@ if (signOut) {
     try {
       for (let i = 0; i < window.localStorage.length; i += 1) {
         const key = window.localStorage.key(i);
-        if (key && key.startsWith(`medscribe-draft-${me.name}-`)) mine.push(key);
+        if (key && key.startsWith(DRAFT_PREFIX)) mine.push(key);
       }
     } catch (e) {
       return;

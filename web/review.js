@@ -2,13 +2,13 @@
 // as you type, kept in this browser until the server has it), the queries panel, the letter's
 // details, a live preview of the letter, DOCX download and sign-off.
 
-import { api, announce, el, me, clock, when, statusChip, priorityChip, patientName, showError } from './common.js';
+import { api, announce, el, me, clock, when, statusChip, priorityChip, patientName, showError, draftKey, DRAFT_PREFIX } from './common.js';
 import { Player } from './player.js';
 import { installKeys, installPedal, settings } from './keys.js';
 
 const $ = (id) => document.getElementById(id);
 const id = decodeURIComponent(window.location.pathname.split('/').pop());
-const DRAFT = `medscribe-draft-${me.name}-${id}`;
+const DRAFT = draftKey(id);
 /** Drafts older than this are dropped when any review page opens. */
 const DRAFT_DAYS = 2;
 const SAVE_AFTER_MS = 1200;
@@ -275,13 +275,6 @@ function setSaved(text) {
   $('saved').textContent = text;
 }
 
-/** A short fingerprint of a text (to tell whether a draft was made on the text now saved). */
-function fingerprint(text) {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return `${text.length}:${(h >>> 0).toString(16)}`;
-}
-
 let draftTimer = null;
 
 /** Keeps the typed text in this browser until the server has it (a failing disk or a full
@@ -290,7 +283,7 @@ function keepDraft() {
   window.clearTimeout(draftTimer);
   draftTimer = window.setTimeout(() => {
     try {
-      window.localStorage.setItem(DRAFT, JSON.stringify({ text: transcriptBox.textContent, base: fingerprint(page.t.text), at: new Date().toISOString() }));
+      window.localStorage.setItem(DRAFT, JSON.stringify({ text: transcriptBox.textContent, base: page.t.revision, at: new Date().toISOString() }));
     } catch (e) {
       setSaved('Not saved yet (this browser could not keep a copy)');
     }
@@ -305,13 +298,12 @@ function dropDraft() {
 /** Removes other drafts of this user's older than DRAFT_DAYS. */
 function pruneDrafts() {
   try {
-    const prefix = `medscribe-draft-${me.name}-`;
     for (let i = window.localStorage.length - 1; i >= 0; i -= 1) {
       const key = window.localStorage.key(i);
       if (!key || !key.startsWith('medscribe-draft-') || key === DRAFT) continue;
       const d = JSON.parse(window.localStorage.getItem(key) || 'null');
       const old = !d || Date.now() - Date.parse(d.at) > DRAFT_DAYS * 86400000;
-      if (old || !key.startsWith(prefix)) window.localStorage.removeItem(key);
+      if (old || !key.startsWith(DRAFT_PREFIX)) window.localStorage.removeItem(key);
     }
   } catch (e) {
     // Storage unavailable: there is nothing to prune.
@@ -399,7 +391,7 @@ function offerDraft() {
     $('draft-notice').hidden = true;
     return;
   }
-  const moved = draft.base !== fingerprint(page.t.text);
+  const moved = draft.base !== page.t.revision;
   $('draft-when').textContent = when(draft.at) + (moved
     ? '; the transcript has been changed on the server since, and restoring puts your copy in place of those changes'
     : '');

@@ -24,14 +24,13 @@ struct TextTok {
 }
 
 /// A word of the checked text (a run of letters and digits) and where it is in the audio.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TimedWord {
     /// Char offsets (Unicode scalar values) into the text.
     pub start: usize,
     pub end: usize,
     /// Seconds, when the word was matched to one Whisper heard.
     pub time: Option<[f64; 2]>,
-    pub confidence: Option<f32>,
 }
 
 pub struct Alignment {
@@ -121,7 +120,7 @@ impl Alignment {
         Alignment { toks }
     }
 
-    /// Each word of the text: its char span and, when aligned, Whisper's time and confidence.
+    /// Each word of the text: its char span and, when aligned, Whisper's time.
     pub fn words(&self) -> Vec<TimedWord> {
         self.toks
             .iter()
@@ -129,7 +128,6 @@ impl Alignment {
                 start: t.start,
                 end: t.end,
                 time: t.time.map(|(a, b, _)| [a, b]),
-                confidence: t.time.map(|(_, _, c)| c),
             })
             .collect()
     }

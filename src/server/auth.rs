@@ -138,7 +138,8 @@ fn host_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
 
 /// Refuses requests for unknown hosts, and state-changing requests from other sites: a
 /// browser marks those with `Sec-Fetch-Site` (cross-site, same-site) or, without that
-/// header, an `Origin` whose host is not this server's. Clients that are not browsers send neither and pass.
+/// header, an `Origin` whose host is not this server's. Clients that are not browsers send
+/// neither and pass.
 pub async fn guard_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let h = req.headers();
     if !host_allowed(h, &state.config.allowed_hosts) {

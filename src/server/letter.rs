@@ -2,7 +2,9 @@
 //! its template by the library, with the queries still open as Word comments. A final
 //! letter is refused (409, with the open queries) while any query is open or waiting for
 //! the author, or a required field is missing, and until the author has approved it.
+//! Also `GET /api/templates`, the templates a letter may use.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -37,15 +39,7 @@ fn fields(d: &crate::store::Dictation, author: Option<&crate::store::User>) -> F
         .transcript
         .as_ref()
         .map_or_else(Fields::new, |t| Fields::from_job(&t.job));
-    let signed = author
-        .map(|a| {
-            if a.full_name.is_empty() {
-                &a.name
-            } else {
-                &a.full_name
-            }
-        })
-        .unwrap_or(&d.author);
+    let signed = author.map(|a| a.signing_name()).unwrap_or(&d.author);
     f.set("author.name", signed);
     // The day it was dictated, in the server's time zone (the department's).
     if let Some(day) = chrono::DateTime::from_timestamp_millis(d.created) {
@@ -189,4 +183,28 @@ pub async fn letter(
         bytes,
     )
         .into_response())
+}
+
+/// `GET /api/templates`: the letter and note templates a dictation may use, with their fields.
+pub async fn templates(
+    State(state): State<AppState>,
+    _u: CurrentUser,
+) -> Result<Json<Value>, Error> {
+    let dir = state.config.templates_dir.clone();
+    let list = tokio::task::spawn_blocking(move || document::list_templates(&dir))
+        .await
+        .map_err(|e| Error::Internal(format!("reading templates stopped: {e}")))?
+        .map_err(|e| Error::Internal(format!("templates: {e}")))?;
+    let list: Vec<Value> = list
+        .iter()
+        .map(|t| {
+            let fields: Vec<Value> = t
+                .fields
+                .iter()
+                .map(|f| json!({"name": f.name, "description": f.description, "required": f.required}))
+                .collect();
+            json!({"name": t.name, "description": t.description, "fields": fields})
+        })
+        .collect();
+    Ok(Json(json!({ "templates": list })))
 }

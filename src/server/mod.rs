@@ -96,7 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/dictations/{id}/lock", post(dictations::lock))
         .route("/api/dictations/{id}/release", post(dictations::release))
         .route("/api/dictations/{id}/letter", get(letter::letter))
-        .route("/api/templates", get(pages::templates));
+        .route("/api/templates", get(letter::templates));
     let pages = Router::new()
         .route("/", get(pages::worklist))
         .route("/new", get(pages::new_dictation))

@@ -7,15 +7,12 @@
 //! script (the CSP forbids it). Must never: put request or patient text into HTML unescaped,
 //! or serve a page to someone who has not signed in (they are sent to `/login`).
 
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde_json::{Value, json};
 
+use super::Error;
 use super::auth::{CurrentUser, html_escape};
-use super::{AppState, Error};
-use crate::document;
 use crate::workflow::Role;
 
 const SHELL: &str = include_str!("../../web/shell.html");
@@ -60,59 +57,26 @@ const ACCOUNT: Page = Page {
     roles: &[],
 };
 
-/// Static files under `/assets/`: name, MIME type, contents.
+/// One file of `web/` under `/assets/`: (name, MIME type, contents).
+macro_rules! asset {
+    ($name:literal, $mime:literal) => {
+        ($name, $mime, include_str!(concat!("../../web/", $name)))
+    };
+}
+
+/// Static files under `/assets/`.
 const ASSETS: &[(&str, &str, &str)] = &[
-    ("app.css", "text/css", include_str!("../../web/app.css")),
-    (
-        "common.js",
-        "text/javascript",
-        include_str!("../../web/common.js"),
-    ),
-    (
-        "worklist.js",
-        "text/javascript",
-        include_str!("../../web/worklist.js"),
-    ),
-    (
-        "new.js",
-        "text/javascript",
-        include_str!("../../web/new.js"),
-    ),
-    (
-        "recorder.js",
-        "text/javascript",
-        include_str!("../../web/recorder.js"),
-    ),
-    (
-        "review.js",
-        "text/javascript",
-        include_str!("../../web/review.js"),
-    ),
-    (
-        "player.js",
-        "text/javascript",
-        include_str!("../../web/player.js"),
-    ),
-    (
-        "keys.js",
-        "text/javascript",
-        include_str!("../../web/keys.js"),
-    ),
-    (
-        "admin.js",
-        "text/javascript",
-        include_str!("../../web/admin.js"),
-    ),
-    (
-        "account.js",
-        "text/javascript",
-        include_str!("../../web/account.js"),
-    ),
-    (
-        "favicon.svg",
-        "image/svg+xml",
-        include_str!("../../web/favicon.svg"),
-    ),
+    asset!("app.css", "text/css"),
+    asset!("common.js", "text/javascript"),
+    asset!("worklist.js", "text/javascript"),
+    asset!("new.js", "text/javascript"),
+    asset!("recorder.js", "text/javascript"),
+    asset!("review.js", "text/javascript"),
+    asset!("player.js", "text/javascript"),
+    asset!("keys.js", "text/javascript"),
+    asset!("admin.js", "text/javascript"),
+    asset!("account.js", "text/javascript"),
+    asset!("favicon.svg", "image/svg+xml"),
 ];
 
 fn render(page: &Page, u: &CurrentUser) -> Response {
@@ -136,11 +100,6 @@ fn shell(title: &str, body: &str, script: &str, u: &CurrentUser) -> String {
     } else {
         ""
     };
-    let shown = if u.user.full_name.is_empty() {
-        &u.user.name
-    } else {
-        &u.user.full_name
-    };
     // The user's own names go in last, so nothing they contain is taken for a placeholder.
     SHELL
         .replace("{{title}}", title)
@@ -149,7 +108,7 @@ fn shell(title: &str, body: &str, script: &str, u: &CurrentUser) -> String {
         .replace("{{role}}", u.role().as_str())
         .replace("{{body}}", body)
         .replace("{{user_name}}", &html_escape(u.name()))
-        .replace("{{user}}", &html_escape(shown))
+        .replace("{{user}}", &html_escape(u.user.signing_name()))
 }
 
 /// Pages need a signed-in browser; anyone else goes to the sign-in form, which brings them
@@ -198,28 +157,4 @@ pub async fn asset(Path(name): Path<String>) -> Response {
         }
         None => Error::NotFound("file").into_response(),
     }
-}
-
-/// `GET /api/templates`: the letter and note templates a dictation may use, with their fields.
-pub async fn templates(
-    State(state): State<AppState>,
-    _u: CurrentUser,
-) -> Result<Json<Value>, Error> {
-    let dir = state.config.templates_dir.clone();
-    let list = tokio::task::spawn_blocking(move || document::list_templates(&dir))
-        .await
-        .map_err(|e| Error::Internal(format!("reading templates stopped: {e}")))?
-        .map_err(|e| Error::Internal(format!("templates: {e}")))?;
-    let list: Vec<Value> = list
-        .iter()
-        .map(|t| {
-            let fields: Vec<Value> = t
-                .fields
-                .iter()
-                .map(|f| json!({"name": f.name, "description": f.description, "required": f.required}))
-                .collect();
-            json!({"name": t.name, "description": t.description, "fields": fields})
-        })
-        .collect();
-    Ok(Json(json!({ "templates": list })))
 }

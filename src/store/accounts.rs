@@ -31,6 +31,17 @@ pub struct User {
     pub disabled: bool,
 }
 
+impl User {
+    /// The name to show and to sign letters with: the full name, else the user name.
+    pub fn signing_name(&self) -> &str {
+        if self.full_name.is_empty() {
+            &self.name
+        } else {
+            &self.full_name
+        }
+    }
+}
+
 /// What a login attempt came to. The caller says only "wrong name or password" for both
 /// `Unknown` and `WrongPassword`, so names cannot be probed.
 #[derive(Debug)]
