@@ -178,7 +178,7 @@ impl Store {
     /// Disables an account and ends its sessions and tokens at once.
     pub async fn disable_user(&self, name: &str) -> Result<()> {
         let user = self.user_by_name(name).await?.ok_or(Error::NotFound)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE users SET disabled = 1 WHERE id = $1")
             .bind(user.id)
             .execute(&mut *tx)
@@ -198,7 +198,7 @@ impl Store {
     /// Sets a password and ends the user's browser sessions (they sign in again).
     pub async fn set_password(&self, user_id: i64, password: String) -> Result<()> {
         let hash = hash_password(password).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = 0 \
              WHERE id = $2",

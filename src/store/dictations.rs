@@ -186,7 +186,7 @@ impl Store {
         import_sha256: Option<&str>,
     ) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO dictations (id, author_id, status, priority, title, template, due, \
              patient, recipient, fields, note, duration, audio_name, audio_type, audio_bytes, \
@@ -288,7 +288,7 @@ impl Store {
     /// Changes fields; audited as `edit_fields` with the names of the fields changed.
     pub async fn update_fields(&self, id: &str, c: &FieldChanges, by: &str) -> Result<()> {
         let mut changed = Vec::new();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         macro_rules! set {
             ($name:literal, $val:expr) => {
                 let sql = concat!("UPDATE dictations SET ", $name, " = $1 WHERE id = $2");
@@ -347,7 +347,7 @@ impl Store {
     /// Saves an edited (re-checked) transcript.
     pub async fn save_transcript(&self, id: &str, t: &Transcript, by: &str) -> Result<()> {
         let json = serde_json::to_string(t).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("UPDATE dictations SET transcript = $1, updated = $2 WHERE id = $3")
             .bind(json)
             .bind(now_ms())
@@ -362,7 +362,7 @@ impl Store {
     /// Moves a dictation from `from` to `to`, only if it is still in `from` (two people
     /// acting at once: the second gets `Conflict`).
     pub async fn set_status(&self, id: &str, from: Status, to: Status, by: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let n = sqlx::query(
             "UPDATE dictations SET status = $1, updated = $2 WHERE id = $3 AND status = $4",
         )
@@ -439,7 +439,7 @@ impl Store {
     /// Soft-deletes a dictation (its audit trail stays) and removes its audio file.
     pub async fn delete_dictation(&self, id: &str, by: &str) -> Result<()> {
         let d = self.dictation(id).await?.ok_or(Error::NotFound)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE dictations SET deleted = 1, transcript = NULL, patient = '{}', \
              recipient = '{}', fields = '{}', note = '', title = '', updated = $1 WHERE id = $2",
@@ -498,7 +498,7 @@ impl Store {
         new_status: Option<(Status, Status)>,
     ) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO finding_states (dictation_id, finding_id, state, note, answer, \
              updated_by, updated) VALUES ($1, $2, $3, COALESCE($4, ''), COALESCE($5, ''), $6, $7) \

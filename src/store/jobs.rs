@@ -73,7 +73,7 @@ impl Store {
     pub async fn claim_job(&self, worker: &str, lease_ms: i64) -> Result<Option<Claim>> {
         let now = now_ms();
         let token = super::random_hex(16);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let sql = match self.backend {
             Backend::Sqlite => concat!(claim_sql!(), ") RETURNING id, dictation_id, attempts"),
             Backend::Postgres => concat!(
@@ -141,7 +141,7 @@ impl Store {
     ) -> Result<()> {
         let json = serde_json::to_string(t).map_err(|e| Error::Corrupt(e.to_string()))?;
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let n = sqlx::query(
             "UPDATE jobs SET state = 'done', lease_token = NULL, error = NULL WHERE id = $1 \
              AND lease_token = $2 AND state = 'running'",
@@ -185,7 +185,7 @@ impl Store {
     /// failure is permanent or the attempts are used up.
     pub async fn fail_job(&self, c: &Claim, f: &JobFailure) -> Result<()> {
         let now = now_ms();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let row = sqlx::query(
             "SELECT attempts, max_attempts FROM jobs WHERE id = $1 AND lease_token = $2 \
              AND state = 'running'",
@@ -238,7 +238,7 @@ impl Store {
         let now = now_ms();
         let reason = "transcription stopped without finishing on every attempt \
                       (the worker crashed or ran out of memory); queue it again to retry";
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let ids: Vec<String> = sqlx::query_scalar(
             "UPDATE jobs SET state = 'failed', lease_token = NULL, error = $1 \
              WHERE state = 'running' AND lease_expires < $2 AND attempts >= max_attempts \

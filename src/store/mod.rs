@@ -313,6 +313,17 @@ impl Store {
         })
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`, waiting out the busy timeout): a deferred transaction that reads and then
+    /// writes fails with "database is locked" (SQLITE_BUSY_SNAPSHOT) when another connection
+    /// commits in between, which the busy timeout does not retry. PostgreSQL begins as usual.
+    pub(super) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
         self.pool.close().await;
