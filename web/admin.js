@@ -50,11 +50,11 @@ function drawAudit() {
   const q = $('audit-filter').value.trim().toLowerCase();
   const shown = events.filter((e) => !q || [e.user, e.action, e.detail, e.dictation].filter(Boolean).join(' ').toLowerCase().includes(q));
   $('audit').replaceChildren(...shown.slice(0, 500).map((e) => el('tr', {},
-    el('td', { title: e.at }, when(e.at)),
+    el('td', { title: when(e.at) }, new Date(e.at).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' })),
     el('td', {}, e.user),
     el('td', {}, e.action.replace(/_/g, ' ')),
     el('td', {}, e.detail || ''),
-    el('td', {}, e.dictation ? el('a', { href: `/dictations/${encodeURIComponent(e.dictation)}` }, e.dictation) : ''))));
+    el('td', {}, e.dictation ? el('a', { href: `/dictations/${encodeURIComponent(e.dictation)}`, title: e.dictation }, e.dictation.slice(0, 8)) : ''))));
 }
 
 async function loadAudit() {
