@@ -99,8 +99,7 @@ fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         let text = if raw {
             let a = audio::load(&file)?;
-            let mut opts = settings.asr.clone();
-            opts.prompt = pipeline::prompt(&vocab, &settings);
+            let opts = pipeline::asr_options(&vocab, &settings);
             transcriber.transcribe(&a.samples, &opts)?.text
         } else {
             pipeline::transcribe_file(&file, &transcriber, &vocab, &settings)?

@@ -45,12 +45,13 @@ peer() { # OUT.jsonl -> wall seconds of the whole set (one process); peak RSS in
     "$eval_dir" "$venv/tiny.en" "$1" int8 >/dev/null
   calc "$(now) - $t0"
 }
-per_process() { # MODEL OUT.jsonl [BIN] -> wall seconds; peak RSS (KB, the largest) in OUT.rss
+per_process() { # MODEL OUT.jsonl [BIN [OPTION...]] -> wall seconds; peak RSS (KB) in OUT.rss
   local model=$1 hyps=$2 bin=${3:-$bin} t0 rss=0 r
+  local extra=("${@:4}")
   : >"$hyps"; t0=$(now)
   for id in "${ids[@]}"; do
     /usr/bin/time -o "$out/one.rss" -f %M $bin transcribe "$eval_dir/audio/$id.flac" \
-      --model "$model" --format json >"$out/one.json" 2>/dev/null
+      --model "$model" --format json "${extra[@]}" >"$out/one.json" 2>/dev/null
     r=$(cat "$out/one.rss"); [ "$r" -gt "$rss" ] && rss=$r
     python3 -c 'import json,sys
 print(json.dumps({"id": sys.argv[1], "text": json.load(open(sys.argv[2]))["text"]}))' \
@@ -71,6 +72,10 @@ if [ -n "${MEDSCRIBE_COMPARE_BIN:-}" ]; then
   w=$(per_process tiny.en "$out/compare.jsonl" "$MEDSCRIBE_COMPARE_BIN")
   row "| A | $MEDSCRIBE_COMPARE_BIN transcribe, tiny.en, one process per dictation | $(printf %.1f "$w") | $(printf %.2f "$(calc "$w / $p1")") | $(score "$out/compare.jsonl") | $(mb "$out/compare.rss") |"
 fi
+# The second look (issue 15: medical readings of doubtful words scored against the audio)
+# is on by default; this row shows what it costs.
+w=$(per_process tiny.en "$out/no-look.jsonl" "$bin" --no-second-look)
+row "| A | medscribe transcribe, tiny.en, \`--no-second-look\` | $(printf %.1f "$w") | $(printf %.2f "$(calc "$w / $p1")") | $(score "$out/no-look.jsonl") | $(mb "$out/no-look.rss") |"
 for m in tiny.en tiny.en-bf16; do
   w=$(per_process "$m" "$out/$m.jsonl")
   row "| A | medscribe transcribe, $m, one process per dictation | $(printf %.1f "$w") | $(printf %.2f "$(calc "$w / $p1")") | $(score "$out/$m.jsonl") | $(mb "$out/$m.rss") |"

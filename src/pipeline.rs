@@ -23,6 +23,8 @@ pub struct Settings {
     pub prime: bool,
     /// Most terms to put in the prompt.
     pub prompt_terms: usize,
+    /// Score medical readings of doubtful words against the audio (`check::heard`).
+    pub second_look: bool,
 }
 
 impl Default for Settings {
@@ -32,6 +34,7 @@ impl Default for Settings {
             specialties: Vec::new(),
             prime: false,
             prompt_terms: 24,
+            second_look: true,
         }
     }
 }
@@ -73,6 +76,20 @@ pub fn prompt(vocab: &Vocab, settings: &Settings) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(", "))
 }
 
+/// Whisper's options for these settings: the prompt, and the second look's proposals from
+/// the vocabulary.
+pub fn asr_options(vocab: &Vocab, settings: &Settings) -> asr::Options {
+    let mut opts = settings.asr.clone();
+    opts.prompt = prompt(vocab, settings);
+    if settings.second_look {
+        let sounds = vocab.index.sounds.clone();
+        opts.second_look = Some(asr::Proposer(std::sync::Arc::new(move |words| {
+            check::heard::propose(words, &sounds)
+        })));
+    }
+    opts
+}
+
 /// Transcribe and check one audio file dictated today.
 pub fn transcribe_file(
     path: &Path,
@@ -97,9 +114,7 @@ pub fn transcribe_file_on(
             file: path.display().to_string(),
         });
     }
-    let mut opts = settings.asr.clone();
-    opts.prompt = prompt(vocab, settings);
-    let raw = model.transcribe(&audio.samples, &opts)?;
+    let raw = model.transcribe(&audio.samples, &asr_options(vocab, settings))?;
     Ok(finish_on(raw, vocab, warnings, day))
 }
 
@@ -121,6 +136,12 @@ pub fn finish_on(
     warnings: Vec<String>,
     day: NaiveDate,
 ) -> Dictation {
+    // Whisper's "endo-tracheal" is typed "endotracheal".
+    let sounds = &vocab.index.sounds;
+    let raw = Transcript {
+        text: dictation::compounds::join(&raw.text, |w| sounds.is_medical(w)),
+        ..raw
+    };
     let reading = dictation::job::read(&raw.text, day);
     let draft = dictation::draft(&reading.body);
     let mut findings = check::job::findings(&reading, &raw.text, &draft.text, day);

@@ -20,7 +20,7 @@ const KIND = {
   low_confidence: 'Unclear audio', unknown_term: 'Unknown term', sound_alike: 'Sounds like another word',
   dose_range: 'Dose', abbreviation: 'Abbreviation', laterality: 'Left or right', inconsistency: 'Does not add up',
   artifact: 'Recording artefact', missing_field: 'Missing detail', unclear_field: 'Unclear detail',
-  patient_mismatch: 'Wrong patient?',
+  patient_mismatch: 'Wrong patient?', misheard: 'May be misheard',
 };
 
 const page = {

@@ -13,11 +13,13 @@ use whisper_rs::{
 };
 
 use crate::audio;
-use crate::transcript::{Segment, Transcript};
+use crate::transcript::{Segment, Transcript, Word};
 
+mod second_look;
 mod stream;
 mod words;
 
+pub use second_look::Proposer;
 pub use stream::Stream;
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,9 @@ pub struct Options {
     /// the same prompts, so it still gives the file's words. Off: on the eval set it was 9%
     /// faster but raised medical WER from 29.7% to 30.5% (docs/benchmarks.md).
     pub paired_windows: bool,
+    /// Score the medical readings this proposes for words Whisper was unsure of against
+    /// the audio, keeping those nearly as likely on the words (`second_look`).
+    pub second_look: Option<Proposer>,
 }
 
 impl Default for Options {
@@ -80,6 +85,7 @@ impl Default for Options {
             token_timestamps: true,
             pack_speech: false,
             paired_windows: false,
+            second_look: None,
         }
     }
 }
@@ -211,13 +217,23 @@ impl Transcriber {
             .map_err(|e| AsrError::Decode(e.to_string()))?;
         let eot = self.ctx.token_eot();
         let mut segments = Vec::new();
+        // Every token the window decoded, and each kept word's range in it, in word order.
+        let mut decoded: Vec<i32> = Vec::new();
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let mut plogs: Vec<f32> = Vec::new();
         for seg in state.as_iter() {
             let mut tokens = Vec::new();
             for i in 0..seg.n_tokens() {
                 let Some(tok) = seg.get_token(i) else {
                     continue;
                 };
-                if tok.token_id() >= eot {
+                let id = tok.token_id();
+                if id == eot {
+                    continue;
+                }
+                decoded.push(id);
+                plogs.push(tok.token_data().plog);
+                if id > eot {
                     continue;
                 }
                 let data = tok.token_data();
@@ -228,6 +244,7 @@ impl Transcriber {
                     t0: data.t0,
                     t1: data.t1,
                     t_dtw: data.t_dtw,
+                    seq: decoded.len() - 1,
                 });
             }
             let text = seg
@@ -240,7 +257,9 @@ impl Transcriber {
             // A chunk decoded without timestamp tokens comes back as one 30-s segment: keep
             // its times inside the audio actually given.
             let chunk_end = offset + samples.len() as f64 / audio::WHISPER_RATE as f64;
-            let words = words::group(&tokens, offset, chunk_end);
+            let (words, seg_ranges): (Vec<_>, Vec<_>) =
+                words::group(&tokens, offset, chunk_end).into_iter().unzip();
+            ranges.extend(seg_ranges);
             if no_timestamps && !words.is_empty() {
                 // One segment for the whole chunk, and whisper.cpp's segment times are
                 // meaningless without timestamp tokens: cut it into sentences, timed by
@@ -257,7 +276,67 @@ impl Transcriber {
                 words,
             });
         }
+        // The second look needs the window decoded in one pass from a known prompt: so only
+        // without timestamp tokens, where whisper.cpp takes the chunk whole.
+        if let (Some(proposer), true) = (&opts.second_look, no_timestamps) {
+            let heard: Vec<Word> = segments.iter().flat_map(|s| s.words.clone()).collect();
+            let proposals = (proposer.0)(&heard);
+            if !proposals.is_empty() {
+                let init = self.prompt_tokens(prompt, opts, no_timestamps);
+                let mut flat: Vec<&mut Word> = segments
+                    .iter_mut()
+                    .flat_map(|s| s.words.iter_mut())
+                    .collect();
+                let window = second_look::Window {
+                    init: &init,
+                    decoded: &decoded,
+                    ranges: &ranges,
+                    plogs: &plogs,
+                };
+                // A failed look leaves the window without alternatives, never without words.
+                if second_look::look(
+                    &self.ctx,
+                    state,
+                    &window,
+                    &mut flat,
+                    proposals,
+                    opts.threads,
+                )
+                .is_err()
+                {
+                    for w in flat {
+                        w.alternatives.clear();
+                    }
+                }
+            }
+        }
         Ok(segments)
+    }
+
+    /// The tokens whisper.cpp puts before a window's text: the end of the prompt after the
+    /// previous-text marker, start of transcript, language and task for multilingual
+    /// models, and no-timestamps.
+    fn prompt_tokens(&self, prompt: Option<&str>, opts: &Options, no_timestamps: bool) -> Vec<i32> {
+        let mut init = Vec::new();
+        if let Some(p) = prompt.filter(|p| !p.is_empty())
+            && let Ok(toks) = self.ctx.tokenize(p, p.len() + 8)
+            && !toks.is_empty()
+        {
+            let keep = (self.ctx.n_text_ctx() as usize / 2).saturating_sub(1);
+            init.push(self.ctx.token_prev());
+            init.extend_from_slice(&toks[toks.len().saturating_sub(keep)..]);
+        }
+        init.push(self.ctx.token_sot());
+        if self.ctx.is_multilingual() {
+            if let Some(lang) = whisper_rs::get_lang_id(&opts.language) {
+                init.push(self.ctx.token_lang(lang));
+            }
+            init.push(self.ctx.token_transcribe());
+        }
+        if no_timestamps {
+            init.push(self.ctx.token_not());
+        }
+        init
     }
 
     /// Transcribe a whole dictation into a Transcript (raw Whisper text, no formatting).

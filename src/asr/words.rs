@@ -15,14 +15,18 @@ pub struct Token {
     pub t1: i64,
     /// DTW-aligned time, or -1 when not computed.
     pub t_dtw: i64,
+    /// Where the token is in everything the window decoded.
+    pub seq: usize,
 }
 
-pub fn group(tokens: &[Token], offset: f64, chunk_end: f64) -> Vec<Word> {
+/// The tokens as words, each with the range of `Token::seq` it spans.
+pub fn group(tokens: &[Token], offset: f64, chunk_end: f64) -> Vec<(Word, (usize, usize))> {
     struct Acc {
         bytes: Vec<u8>,
         p: f32,
         t0: i64,
         t1: i64,
+        seq: (usize, usize),
     }
     let mut words: Vec<Acc> = Vec::new();
     let use_dtw = !tokens.is_empty() && tokens.iter().all(|t| t.t_dtw >= 0);
@@ -38,12 +42,14 @@ pub fn group(tokens: &[Token], offset: f64, chunk_end: f64) -> Vec<Word> {
                 w.bytes.extend_from_slice(&t.bytes);
                 w.p = w.p.min(t.p);
                 w.t1 = w.t1.max(t1);
+                w.seq.1 = t.seq + 1;
             }
             _ => words.push(Acc {
                 bytes: t.bytes.clone(),
                 p: t.p,
                 t0,
                 t1,
+                seq: (t.seq, t.seq + 1),
             }),
         }
     }
@@ -61,11 +67,15 @@ pub fn group(tokens: &[Token], offset: f64, chunk_end: f64) -> Vec<Word> {
         .into_iter()
         .filter_map(|w| {
             let text = String::from_utf8_lossy(&w.bytes).trim().to_string();
-            (!text.is_empty()).then(|| Word {
-                text,
-                start: secs(w.t0),
-                end: secs(w.t1.max(w.t0)),
-                confidence: w.p.clamp(0.0, 1.0),
+            (!text.is_empty()).then(|| {
+                let word = Word {
+                    text,
+                    start: secs(w.t0),
+                    end: secs(w.t1.max(w.t0)),
+                    confidence: w.p.clamp(0.0, 1.0),
+                    alternatives: Vec::new(),
+                };
+                (word, w.seq)
             })
         })
         .collect()
@@ -110,12 +120,20 @@ mod tests {
             t0,
             t1,
             t_dtw: -1,
+            seq: 0,
         }
+    }
+
+    fn words(tokens: &[Token], offset: f64, end: f64) -> Vec<Word> {
+        group(tokens, offset, end)
+            .into_iter()
+            .map(|(w, _)| w)
+            .collect()
     }
 
     #[test]
     fn joins_subword_tokens_and_keeps_the_weakest_probability() {
-        let w = group(
+        let w = words(
             &[
                 tok(" met", 0.9, 0, 20),
                 tok("formin", 0.4, 20, 50),
@@ -133,26 +151,41 @@ mod tests {
     }
 
     #[test]
+    fn each_word_knows_its_token_range() {
+        let mut t = [
+            tok(" met", 0.9, 0, 20),
+            tok("formin", 0.4, 20, 50),
+            tok(" 500", 0.9, 50, 80),
+        ];
+        for (i, x) in t.iter_mut().enumerate() {
+            x.seq = i + 3;
+        }
+        let ranges: Vec<(usize, usize)> =
+            group(&t, 0.0, 60.0).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(ranges, vec![(3, 5), (5, 6)]);
+    }
+
+    #[test]
     fn dtw_times_win_and_words_run_to_the_next_word() {
         let mut a = tok(" chest", 0.9, 0, 3000);
         a.t_dtw = 120;
         let mut b = tok(" pain", 0.9, 0, 3000);
         b.t_dtw = 160;
-        let w = group(&[a, b], 5.0, 20.0);
+        let w = words(&[a, b], 5.0, 20.0);
         assert_eq!((w[0].start, w[0].end), (6.2, 6.6));
         assert_eq!(w[1].start, 6.6);
     }
 
     #[test]
     fn times_stay_inside_the_chunk() {
-        let w = group(&[tok(" late", 0.9, 2900, 3000)], 0.0, 12.0);
+        let w = words(&[tok(" late", 0.9, 2900, 3000)], 0.0, 12.0);
         assert_eq!((w[0].start, w[0].end), (12.0, 12.0));
     }
 
     #[test]
     fn split_utf8_bytes_are_rejoined() {
         let e = "é".as_bytes();
-        let w = group(
+        let w = words(
             &[
                 Token {
                     bytes: vec![b' ', e[0]],
@@ -160,6 +193,7 @@ mod tests {
                     t0: 0,
                     t1: 1,
                     t_dtw: -1,
+                    seq: 0,
                 },
                 Token {
                     bytes: vec![e[1]],
@@ -167,6 +201,7 @@ mod tests {
                     t0: 1,
                     t1: 2,
                     t_dtw: -1,
+                    seq: 0,
                 },
             ],
             0.0,

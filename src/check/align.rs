@@ -21,6 +21,8 @@ struct TextTok {
     end: usize,
     norm: String,
     time: Option<(f64, f64, f32)>,
+    /// The Whisper word (index over all segments' words) this text word was matched to.
+    heard: Option<usize>,
 }
 
 /// A word of the checked text (a run of letters and digits) and where it is in the audio.
@@ -69,12 +71,13 @@ impl Alignment {
                 end,
                 norm,
                 time: None,
+                heard: None,
             })
             .collect();
         let mut p = 0;
         // A word split into pieces ("lis" + "inopril") is gathered until it spells the token.
         let mut acc: Option<(usize, String, f64, f32)> = None;
-        for w in t.segments.iter().flat_map(|s| &s.words) {
+        for (k, w) in t.segments.iter().flat_map(|s| &s.words).enumerate() {
             let norm: String = runs(&w.text).into_iter().map(|r| r.2).collect();
             if norm.is_empty() || !w.start.is_finite() || !w.end.is_finite() {
                 continue;
@@ -84,6 +87,7 @@ impl Alignment {
                 if let Some(tok) = toks.get_mut(q) {
                     if tok.norm == so_far {
                         tok.time = Some((t0, w.end, conf.min(w.confidence)));
+                        tok.heard = Some(k);
                         p = q + 1;
                         continue;
                     } else if tok.norm.starts_with(&so_far) {
@@ -95,6 +99,7 @@ impl Alignment {
             let end = (p + WINDOW).min(toks.len());
             if let Some(q) = (p..end).find(|&q| toks[q].norm == norm) {
                 toks[q].time = Some((w.start, w.end, w.confidence));
+                toks[q].heard = Some(k);
                 p = q + 1;
             } else if let Some(q) = (p..end).find(|&q| toks[q].norm.starts_with(&norm)) {
                 acc = Some((q, norm, w.start, w.confidence));
@@ -112,6 +117,7 @@ impl Alignment {
                 if joined == norm {
                     for tok in &mut toks[q..last] {
                         tok.time = Some((w.start, w.end, w.confidence));
+                        tok.heard = Some(k);
                     }
                     p = last;
                 }
@@ -146,6 +152,15 @@ impl Alignment {
         let (a, _, _) = first.time?;
         let (_, b, _) = last.time?;
         (b >= a).then_some([a, b])
+    }
+
+    /// The char span of the text words matched to Whisper's words `first..first + n` (over
+    /// all segments), when any of them is still in the text.
+    pub fn span_of_heard(&self, first: usize, n: usize) -> Option<(usize, usize)> {
+        let hit = |t: &&TextTok| t.heard.is_some_and(|k| k >= first && k < first + n);
+        let a = self.toks.iter().find(hit)?;
+        let b = self.toks.iter().rev().find(hit)?;
+        Some((a.start, b.end))
     }
 
     /// Whisper's lowest confidence over the aligned words of a char span.

@@ -21,6 +21,9 @@ pub enum FindingKind {
     UnclearField,
     /// The patient the author named is not the patient the job is attached to.
     PatientMismatch,
+    /// The recogniser found a medical reading of the audio nearly as likely as the words
+    /// it wrote (`check::heard`).
+    Misheard,
 }
 
 impl FindingKind {
@@ -37,6 +40,7 @@ impl FindingKind {
             FindingKind::MissingField => "missing_field",
             FindingKind::UnclearField => "unclear_field",
             FindingKind::PatientMismatch => "patient_mismatch",
+            FindingKind::Misheard => "misheard",
         }
     }
 }

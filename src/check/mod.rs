@@ -13,6 +13,7 @@ mod constructors;
 mod dose;
 mod drug_name;
 mod finding;
+pub mod heard;
 mod inconsistency;
 pub mod job;
 mod laterality;
@@ -56,6 +57,23 @@ pub fn check_transcript(t: &Transcript, vocab: &Vocab) -> Vec<Finding> {
     let mut findings = check_text(&t.text, vocab);
     let aligned = align::Alignment::new(t);
     findings.extend(aligned.low_confidence(&t.text));
+    // What the recogniser heard: not where a text check already asks about the words, and
+    // in place of a bare "unsure" on the same words.
+    let heard = heard::findings(t, &aligned, &vocab.index);
+    let overlaps = |a: &Finding, b: &Finding| a.start < b.end && b.start < a.end;
+    let heard: Vec<Finding> = heard
+        .into_iter()
+        .filter(|h| {
+            !findings
+                .iter()
+                .any(|f| f.kind == FindingKind::UnknownTerm && overlaps(f, h))
+        })
+        .collect();
+    findings.retain(|f| {
+        f.kind != FindingKind::LowConfidence
+            || !heard.iter().any(|h| h.start <= f.start && f.end <= h.end)
+    });
+    findings.extend(heard);
     for f in &mut findings {
         f.time = aligned.time(f.start, f.end);
     }

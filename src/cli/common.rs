@@ -28,6 +28,10 @@ pub struct AsrArgs {
     /// Extra vocabulary folder (a practice's own lists, same file names as vocab/)
     #[arg(long)]
     pub vocab_dir: Option<PathBuf>,
+    /// Do not score medical readings of doubtful words against the audio (faster; no
+    /// "the recording may say ..." queries)
+    #[arg(long)]
+    pub no_second_look: bool,
 }
 
 impl AsrArgs {
@@ -45,6 +49,7 @@ impl AsrArgs {
         let mut s = Settings {
             specialties: self.vocab.clone(),
             prime,
+            second_look: !self.no_second_look,
             ..Settings::default()
         };
         if let Some(t) = self.threads {

@@ -67,8 +67,7 @@ fn start_transcribing(a: &AsrArgs) -> Option<Transcribing> {
         let vocab = load_vocab(a.vocab_dir.as_ref())?;
         let model = a.load_model()?;
         let settings = a.settings();
-        let mut opts = settings.asr.clone();
-        opts.prompt = pipeline::prompt(&vocab, &settings);
+        let mut opts = pipeline::asr_options(&vocab, &settings);
         // One core stays free for the capture while recording.
         opts.threads = opts.threads.saturating_sub(1).max(1);
         Ok(Transcribing {

@@ -7,6 +7,7 @@
 //! change a drug name, a dose value or a side: only how it is written.
 
 mod commands;
+pub mod compounds;
 mod draft;
 mod headings;
 pub mod job;

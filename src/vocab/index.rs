@@ -4,6 +4,7 @@
 //! Built once per `Vocab`; read-only afterwards. Never panics on odd list contents.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::phonetic::{deletions, levenshtein, skeleton, sound_key};
 use super::{AbbrevRule, Vocab};
@@ -56,6 +57,19 @@ pub struct Index {
     target_sounds: Vec<String>,
     skel: HashMap<String, Vec<u32>>,
     skel_del: HashMap<String, Vec<u32>>,
+    /// Medical words by sound, shared with transcription threads (`check::heard`).
+    pub sounds: Arc<SoundsLike>,
+}
+
+/// Medical words of 5+ letters, English ones included ("anterior", "irregular"), by sound:
+/// `keys` maps each word's sound key and each one-letter deletion of it to the word.
+#[derive(Debug, Default)]
+pub struct SoundsLike {
+    words: Vec<(String, String)>,
+    keys: HashMap<String, Vec<u32>>,
+    medical: HashSet<String>,
+    /// Every known word (English, medical, never queried), lowercase.
+    known: HashSet<String>,
 }
 
 fn is_word(s: &str) -> bool {
@@ -217,9 +231,82 @@ impl Index {
         for t in med_sorted {
             add(t, false, &mut ix);
         }
+        ix.sounds = Arc::new(SoundsLike::build(&ix.medical_words, &ix.known));
         ix
     }
+}
 
+impl SoundsLike {
+    fn build(medical: &HashSet<String>, known: &HashSet<String>) -> SoundsLike {
+        let mut s = SoundsLike {
+            medical: medical.clone(),
+            known: known.clone(),
+            ..Default::default()
+        };
+        let mut words: Vec<&String> = medical.iter().filter(|w| w.len() >= 5).collect();
+        words.sort();
+        for w in words {
+            let id = s.words.len() as u32;
+            let key = sound_key(w);
+            for d in deletions(&key) {
+                s.keys.entry(d).or_default().push(id);
+            }
+            s.keys.entry(key.clone()).or_default().push(id);
+            s.words.push((w.clone(), key));
+        }
+        s
+    }
+
+    /// Whether a lowercase word is a medical word (English or not).
+    pub fn is_medical(&self, w: &str) -> bool {
+        self.medical.contains(w)
+    }
+
+    /// Whether a lowercase word is a word at all: known, or known with a common ending
+    /// taken off or its British spelling made American.
+    pub fn is_word(&self, w: &str) -> bool {
+        let known = |x: &str| self.known.contains(x) || self.known.contains(&americanise(x));
+        known(w)
+            || w.strip_suffix("ies")
+                .is_some_and(|stem| known(&format!("{stem}y")))
+            || ["s", "es", "ed", "d", "ing", "ly"].iter().any(|e| {
+                w.strip_suffix(e).is_some_and(|stem| {
+                    stem.len() >= 3 && (known(stem) || known(&format!("{stem}e")))
+                })
+            })
+    }
+
+    /// Medical words (5+ letters) whose sound key is at most one edit from that of `joined`
+    /// (lowercase letters: a word or words run together): "interior" → anterior, "regular" →
+    /// irregular, "ofnormal" → abnormal. Exact sound matches first, then by spelling distance.
+    pub fn sounds_like(&self, joined: &str) -> Vec<&str> {
+        let key = sound_key(joined);
+        if key.len() < 4 {
+            return Vec::new();
+        }
+        let mut ids: Vec<u32> = Vec::new();
+        for k in std::iter::once(key.clone()).chain(deletions(&key)) {
+            if let Some(v) = self.keys.get(&k) {
+                ids.extend(v);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out: Vec<(usize, usize, &str)> = ids
+            .into_iter()
+            .filter_map(|id| self.words.get(id as usize))
+            .filter(|(w, _)| w != joined)
+            .filter_map(|(w, k)| {
+                let ds = levenshtein(&key, k, 1);
+                (ds <= 1).then(|| (ds, levenshtein(joined, w, usize::MAX - 1), w.as_str()))
+            })
+            .collect();
+        out.sort_unstable();
+        out.into_iter().map(|(_, _, w)| w).collect()
+    }
+}
+
+impl Index {
     /// Targets whose skeleton is `key` or one consonant from it (`two_away`: or one deletion
     /// from each, two consonants apart).
     fn candidates(&self, key: &str, two_away: bool) -> Vec<u32> {

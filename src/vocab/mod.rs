@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub(crate) use index::{Index, normalise_sentence};
+pub use index::{SoundsLike, americanise};
 
 /// Usual adult dose range of one drug by one route (a line of `doses.tsv`).
 #[derive(Debug, Clone, PartialEq)]
