@@ -64,7 +64,7 @@ install: model
 bench: model
 	scripts/speed.sh
 	$(CARGO) test --bench check
-	@echo "queries on Whisper's medical-term errors (issue 15; README: 70 of 88, precision 79.8%):"
+	@echo "queries on Whisper's medical-term errors (issue 15; README: 70 of 88, precision 80.8%):"
 	../shared/eval/flags.sh $(BIN)
 	scripts/bench.sh
 	scripts/scale.sh

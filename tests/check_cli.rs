@@ -80,4 +80,13 @@ fn invalid_utf8_and_missing_files_are_one_line_errors() {
         &["bad.txt", "not UTF-8"],
     );
     assert_one_line_error(&run(&["check", "/nonexistent/notes.txt"]), &["notes.txt"]);
+    // The reason is said once, not once per layer of the error.
+    let o = run(&["transcribe", "/nonexistent/dictation.wav"]);
+    assert_one_line_error(&o, &["dictation.wav", "cannot read", "No such file"]);
+    assert_eq!(
+        stderr(&o).matches("No such file").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
 }

@@ -159,3 +159,58 @@ fn a_proposer_that_proposes_nothing_or_nonsense_changes_nothing() {
         .expect("transcribes");
     assert_eq!(with.text, without.text);
 }
+
+/// End to end through `medscribe transcribe`: a dictation tiny.en mishears (on espeak-ng it
+/// writes "irregular" as a word that is no word) gets `misheard` queries that point at a
+/// word or two and say where to listen; `--no-second-look` leaves no alternatives on the
+/// words. Which words tiny.en gets wrong depends on the voice, so the test asks for
+/// queries of the right shape, not for particular words.
+#[test]
+fn a_misheard_dictation_gets_misheard_queries_with_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("dictation.wav");
+    espeak(
+        "The patient has nocturia and an irregular pulse. Digital rectal examination was \
+         abnormal. The xiphoid process and the pericardium were exposed with electrocautery.",
+        &wav,
+    );
+    let wav_s = wav.to_str().unwrap();
+    let o = run(&["transcribe", wav_s, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let duration = t["duration"].as_f64().expect("duration");
+    let text = t["text"].as_str().expect("text");
+    let misheard: Vec<&serde_json::Value> = t["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["kind"] == "misheard")
+        .collect();
+    assert!(!misheard.is_empty(), "no misheard query on: {text}");
+    for f in &misheard {
+        let span = f["text"].as_str().expect("span");
+        assert!(span.split_whitespace().count() <= 2, "{f}");
+        let time = f["time"].as_array().expect("a misheard query has a time");
+        let (a, b) = (time[0].as_f64().unwrap(), time[1].as_f64().unwrap());
+        assert!(0.0 <= a && a <= b && b <= duration + 0.01, "{f}");
+        let message = f["message"].as_str().expect("message");
+        assert!(message.contains("listen at 0:0"), "{message}");
+    }
+    let words_with_alternatives = |t: &serde_json::Value| {
+        t["segments"]
+            .as_array()
+            .expect("segments")
+            .iter()
+            .flat_map(|s| s["words"].as_array().cloned().unwrap_or_default())
+            .filter(|w| w.get("alternatives").is_some())
+            .count()
+    };
+    let o = run(&["transcribe", wav_s, "--format", "json", "--no-second-look"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plain: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(words_with_alternatives(&plain), 0);
+    assert_eq!(
+        plain["text"], t["text"],
+        "the second look never changes the text"
+    );
+}

@@ -11,7 +11,8 @@ use chrono::{Datelike, NaiveDate};
 
 use super::numbers::{ONES, TEENS, TENS};
 
-const MONTHS: [&str; 12] = [
+/// The months, lowercase, January first.
+pub const MONTHS: [&str; 12] = [
     "january",
     "february",
     "march",
