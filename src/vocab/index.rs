@@ -18,6 +18,7 @@ pub struct Partner {
 
 #[derive(Debug, Clone, Default)]
 pub struct Index {
+    /// Known words while `build` gathers them; then moved to `sounds` (read them there).
     known: HashSet<String>,
     pub never: HashSet<String>,
     /// Drug name or alias (lowercase) → rows of `Vocab::doses`.
@@ -231,16 +232,18 @@ impl Index {
         for t in med_sorted {
             add(t, false, &mut ix);
         }
-        ix.sounds = Arc::new(SoundsLike::build(&ix.medical_words, &ix.known));
+        // The known words move to `sounds`, shared with transcription threads, not copied.
+        let known = std::mem::take(&mut ix.known);
+        ix.sounds = Arc::new(SoundsLike::build(&ix.medical_words, known));
         ix
     }
 }
 
 impl SoundsLike {
-    fn build(medical: &HashSet<String>, known: &HashSet<String>) -> SoundsLike {
+    fn build(medical: &HashSet<String>, known: HashSet<String>) -> SoundsLike {
         let mut s = SoundsLike {
             medical: medical.clone(),
-            known: known.clone(),
+            known,
             ..Default::default()
         };
         let mut words: Vec<&String> = medical.iter().filter(|w| w.len() >= 5).collect();
@@ -419,16 +422,16 @@ impl Index {
             // A known word with an operation's ending: "lumpectomy", "stomaplasty".
             || OPERATION_ENDINGS.iter().any(|e| {
                 w.strip_suffix(e)
-                    .is_some_and(|stem| stem.len() >= 4 && self.known.contains(stem))
+                    .is_some_and(|stem| stem.len() >= 4 && self.sounds.known.contains(stem))
             })
     }
 
     fn is_inflected_known(&self, w: &str) -> bool {
-        if self.known.contains(w) {
+        if self.sounds.known.contains(w) {
             return true;
         }
         let american = americanise(w);
-        if self.known.contains(&american) {
+        if self.sounds.known.contains(&american) {
             return true;
         }
         [w, american.as_str()].iter().any(|base| {
@@ -437,8 +440,8 @@ impl Index {
                     stem.len() >= 3 && {
                         let v = format!("{stem}{repl}");
                         // "paraesthesiae" → "paraesthesia", known as "paresthesia".
-                        self.known.contains(&v)
-                            || (*suffix == "ae" && self.known.contains(&americanise(&v)))
+                        self.sounds.known.contains(&v)
+                            || (*suffix == "ae" && self.sounds.known.contains(&americanise(&v)))
                     }
                 })
             })
